@@ -1,0 +1,54 @@
+# Sign Language MNIST CNN course. `make help` lists the targets.
+# DATA: a folder holding sign_mnist_train.csv and sign_mnist_test.csv. Empty means:
+#   check  -> the generated fixture, served through a seeded kagglehub cache (offline)
+#   course -> kagglehub's download of the pinned version (network on first use)
+DATA ?=
+SEEDS ?= 3
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export MPLBACKEND := Agg
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help venv check test notebooks-clean course benchmark photos lab clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo "  variables: DATA=/path/to/csv-folder  SEEDS=3"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (sign-mnist course)" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP) ## create/update .venv from requirements.txt and register its Jupyter kernel
+
+check: $(STAMP) ## run every test: helpers unit tests, notebooks via papermill and nbval (fast mode)
+	$(PY) -m nbstripout --verify notebooks/*.ipynb
+	$(PY) -m pytest tests $(if $(DATA),--data "$(DATA)")
+	$(PY) tests/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
+
+test: check
+
+course: $(STAMP) ## execute every notebook at full settings into build/course/ (DATA=... for a local copy)
+	$(PY) -m helpers.course $(if $(DATA),--data "$(DATA)")
+
+benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmark.json and .md
+	$(PY) -m helpers.benchmark $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
+
+photos: $(STAMP) ## top-1/top-3 of the improved model on a folder of real photos (PHOTOS=...)
+	$(PY) -m helpers.photos $(if $(DATA),--data "$(DATA)") $(if $(PHOTOS),--photos "$(PHOTOS)")
+
+lab: $(STAMP) ## open the course in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks
+
+clean: ## remove build outputs and cached arrays/models (keeps .venv)
+	rm -rf build artifacts .pytest_cache
+
+distclean: clean ## also remove .venv
+	rm -rf $(VENV)

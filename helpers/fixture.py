@@ -1,0 +1,102 @@
+"""A tiny, synthetic stand-in for Sign Language MNIST, for tests and offline demos.
+
+It writes CSVs in exactly the Kaggle format (``label,pixel1..pixel784``), so the real
+loading code runs on it. Each of the 24 letters is a distinct drawing (one of six
+shapes in one of four places) with random jitter and noise, so a small CNN can learn
+it in a couple of epochs. It says nothing about real hands: only the code path is real.
+
+Command line::
+
+    python -m helpers.fixture OUT_DIR [--train 480] [--test 240] [--kagglehub-cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.config import FIXTURE_MARKER, IMAGE_SIZE, KAGGLE_HANDLE, NUM_PIXELS, TEST_CSV, TRAIN_CSV, VALID_LABELS
+
+SHAPES = ("hbar", "vbar", "diag", "antidiag", "ring", "square")
+
+
+def draw_letter(label: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw one 28x28 uint8 image for ``label`` (one of the 24 valid labels)."""
+    k = VALID_LABELS.index(label)
+    shape, quadrant = SHAPES[k % len(SHAPES)], k // len(SHAPES)
+    cy = 8 + 12 * (quadrant // 2) + rng.integers(-1, 2)
+    cx = 8 + 12 * (quadrant % 2) + rng.integers(-1, 2)
+    yy, xx = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE]
+    dy, dx = yy - cy, xx - cx
+    masks = {
+        "hbar": (abs(dy) <= 1) & (abs(dx) <= 6),
+        "vbar": (abs(dx) <= 1) & (abs(dy) <= 6),
+        "diag": (abs(dy - dx) <= 1) & (abs(dx) <= 5),
+        "antidiag": (abs(dy + dx) <= 1) & (abs(dx) <= 5),
+        "ring": abs(np.hypot(dy, dx) - 4.5) <= 1.0,
+        "square": (abs(dy) <= 3) & (abs(dx) <= 3),
+    }
+    background = rng.uniform(40, 90)
+    image = np.full((IMAGE_SIZE, IMAGE_SIZE), background)
+    image[masks[shape]] = rng.uniform(180, 240)
+    image += rng.normal(0, 12, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def make_split(n_rows: int, seed: int) -> pd.DataFrame:
+    """A Kaggle-format frame of ``n_rows`` images, classes balanced and shuffled."""
+    rng = np.random.default_rng(seed)
+    labels = np.resize(np.array(VALID_LABELS), n_rows)
+    rng.shuffle(labels)
+    pixels = np.stack([draw_letter(int(y), rng).reshape(NUM_PIXELS) for y in labels])
+    columns = ["label"] + [f"pixel{i}" for i in range(1, NUM_PIXELS + 1)]
+    return pd.DataFrame(np.column_stack([labels, pixels]), columns=columns)
+
+
+def write_fixture(out_dir: str | Path, n_train: int = 480, n_test: int = 240, seed: int = 0) -> Path:
+    """Write ``sign_mnist_train.csv`` and ``sign_mnist_test.csv`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    make_split(n_train, seed).to_csv(out / TRAIN_CSV, index=False)
+    make_split(n_test, seed + 1).to_csv(out / TEST_CSV, index=False)
+    (out / FIXTURE_MARKER).write_text("Synthetic shapes made by helpers.fixture, not Sign Language MNIST.\n")
+    return out
+
+
+def seed_kagglehub_cache(cache_dir: str | Path, csv_dir: str | Path) -> Path:
+    """Lay the CSVs of ``csv_dir`` out as kagglehub's cache of the pinned dataset version.
+
+    With ``KAGGLEHUB_CACHE=cache_dir``, ``kagglehub.dataset_download(KAGGLE_HANDLE)`` then
+    returns the cached folder without touching the network: the layout is
+    ``datasets/<owner>/<dataset>/versions/<v>/`` plus the marker ``<v>.complete``.
+    """
+    owner, dataset, _, version = KAGGLE_HANDLE.split("/")
+    base = Path(cache_dir) / "datasets" / owner / dataset
+    version_dir = base / "versions" / version
+    version_dir.mkdir(parents=True, exist_ok=True)
+    for name in (TRAIN_CSV, TEST_CSV, FIXTURE_MARKER):
+        shutil.copyfile(Path(csv_dir) / name, version_dir / name)
+    (base / f"{version}.complete").write_text("")
+    return version_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("--train", type=int, default=480)
+    parser.add_argument("--test", type=int, default=240)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kagglehub-cache", help="also seed a kagglehub cache in this folder")
+    args = parser.parse_args(argv)
+    out = write_fixture(args.out_dir, args.train, args.test, args.seed)
+    print(f"fixture CSVs in {out}")
+    if args.kagglehub_cache:
+        print(f"kagglehub cache seeded at {seed_kagglehub_cache(args.kagglehub_cache, out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The course's figures (matplotlib + seaborn). Each function returns its Figure."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from helpers.config import LETTERS, VALID_LABELS
+
+
+def image_grid(images: np.ndarray, titles: list[str], ncols: int = 6, size: float = 1.6, suptitle: str | None = None):
+    """Show grayscale images in a grid, one title each."""
+    n = len(images)
+    nrows = max(1, int(np.ceil(n / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.3)), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, title in zip(axes.flat, images, titles):
+        ax.imshow(np.squeeze(image), cmap="gray")
+        ax.set_title(title, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def sample_grid(images: np.ndarray, labels: np.ndarray, n: int = 12, seed: int = 0, ncols: int = 6):
+    """``n`` random images titled with their letters."""
+    pick = np.random.default_rng(seed).choice(len(labels), size=min(n, len(labels)), replace=False)
+    return image_grid(images[pick], [LETTERS[int(labels[i])] for i in pick], ncols=ncols)
+
+
+def class_distribution(y_train: np.ndarray, y_test: np.ndarray):
+    """Bar chart of images per letter, train and test side by side."""
+    frame = pd.concat(
+        [
+            pd.DataFrame({"letter": [LETTERS[int(y)] for y in y_train], "split": "train"}),
+            pd.DataFrame({"letter": [LETTERS[int(y)] for y in y_test], "split": "test"}),
+        ]
+    )
+    fig, ax = plt.subplots(figsize=(12, 3.5))
+    sns.countplot(data=frame, x="letter", hue="split", order=[LETTERS[k] for k in VALID_LABELS], ax=ax)
+    ax.set_title("Images per letter (no J and no Z: they need motion)")
+    fig.tight_layout()
+    return fig
+
+
+def mean_images(images: np.ndarray, labels: np.ndarray, ncols: int = 8):
+    """The average image of each letter."""
+    present = [k for k in VALID_LABELS if np.any(labels == k)]
+    means = [images[labels == k].mean(axis=0) for k in present]
+    return image_grid(np.array(means), [LETTERS[k] for k in present], ncols=ncols, suptitle="Mean image per letter")
+
+
+def pixel_histogram(images: np.ndarray):
+    """Histogram of all pixel intensities."""
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.hist(np.asarray(images).ravel(), bins=64, color="steelblue")
+    ax.set(xlabel="pixel intensity", ylabel="count", title="Pixel intensities")
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history: pd.DataFrame, title: str = ""):
+    """Accuracy and loss per epoch, training vs validation."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+    epochs = history["epoch"] + 1 if "epoch" in history else np.arange(1, len(history) + 1)
+    for ax, metric in zip(axes, ("accuracy", "loss")):
+        ax.plot(epochs, history[metric], marker="o", label="train")
+        ax.plot(epochs, history[f"val_{metric}"], marker="o", label="validation")
+        ax.set(xlabel="epoch", ylabel=metric, title=f"{title} {metric}".strip())
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(matrix: pd.DataFrame, title: str = "Confusion matrix", ax=None):
+    """Seaborn heatmap of a confusion matrix with letter tick labels."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 8))
+    sns.heatmap(matrix, annot=False, cmap="Blues", square=True, cbar=True, ax=ax, linewidths=0.2)
+    ax.set(title=title, xlabel="predicted letter", ylabel="true letter")
+    return fig if fig is not None else ax.figure
+
+
+def compare_confusions(matrices: dict[str, pd.DataFrame]):
+    """Several confusion matrices side by side, errors only (the diagonal is hidden)."""
+    fig, axes = plt.subplots(1, len(matrices), figsize=(8 * len(matrices), 7))
+    for ax, (name, matrix) in zip(np.atleast_1d(axes), matrices.items()):
+        errors = matrix.copy()
+        np.fill_diagonal(errors.values, 0)
+        sns.heatmap(errors, cmap="Reds", square=True, ax=ax, annot=errors.values > 0, fmt="d",
+                    cbar=False, linewidths=0.2, annot_kws={"size": 6})
+        ax.set(title=f"{name}: errors ({int(errors.values.sum())})", xlabel="predicted", ylabel="true")
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_grid(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n: int = 18, seed: int = 0):
+    """A grid of wrongly classified images titled "true → predicted"."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
+    if len(wrong) == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No misclassified images", ha="center")
+        return fig
+    pick = np.random.default_rng(seed).choice(wrong, size=min(n, len(wrong)), replace=False)
+    titles = [f"{LETTERS[int(y_true[i])]} → {LETTERS[int(y_pred[i])]}" for i in pick]
+    return image_grid(images[pick], titles, suptitle="Misclassified (true → predicted)")

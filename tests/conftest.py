@@ -1,0 +1,49 @@
+"""Shared pytest fixtures: a generated Kaggle-format fixture and a seeded, offline kagglehub cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--data", default=None, help="folder with the real CSVs: notebooks run on it (fast mode)")
+
+
+@pytest.fixture(scope="session")
+def real_data_dir(request) -> Path | None:
+    value = request.config.getoption("--data")
+    return Path(value).resolve() if value else None
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(tmp_path_factory) -> Path:
+    """Kaggle-format CSVs of the synthetic fixture (480 train, 240 test images)."""
+    return write_fixture(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture
+def kagglehub_cache(tmp_path, fixture_dir, monkeypatch) -> Path:
+    """A kagglehub cache holding the fixture as the pinned dataset version; the network is unreachable."""
+    cache = tmp_path / "kagglehub"
+    seed_kagglehub_cache(cache, fixture_dir)
+    monkeypatch.setenv("KAGGLEHUB_CACHE", str(cache))
+    monkeypatch.setenv("KAGGLE_API_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.delenv("SIGN_MNIST_DIR", raising=False)
+    return cache
+
+
+@pytest.fixture(autouse=True)
+def scratch_artifacts(tmp_path, monkeypatch) -> Path:
+    """Every test writes its cached arrays and models into its own temporary folder."""
+    folder = tmp_path / "artifacts"
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(folder))
+    monkeypatch.setenv("COURSE_BUILD", str(tmp_path / "build"))
+    return folder

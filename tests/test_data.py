@@ -1,0 +1,190 @@
+"""The data module: locating (kagglehub, offline), loading, validation errors, preprocessing, cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config, data
+from helpers.fixture import make_split
+
+
+def write_csv(folder: Path, frame: pd.DataFrame, name: str = config.TRAIN_CSV) -> Path:
+    path = folder / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_locate_through_real_kagglehub_code_path_offline(kagglehub_cache):
+    folder = data.locate_dataset()
+    assert folder == kagglehub_cache / "datasets/datamunge/sign-language-mnist/versions/1"
+    assert data.is_fixture(folder)
+
+
+def test_no_network_no_copy_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAGGLEHUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("KAGGLE_API_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.delenv("SIGN_MNIST_DIR", raising=False)
+    with pytest.raises(data.DatasetUnavailableError, match="SIGN_MNIST_DIR") as info:
+        data.locate_dataset()
+    assert "kagglehub" in str(info.value) and "connect to the internet" in str(info.value)
+
+
+def test_explicit_folder_and_environment_variable(fixture_dir, monkeypatch):
+    assert data.locate_dataset(fixture_dir) == fixture_dir
+    monkeypatch.setenv("SIGN_MNIST_DIR", str(fixture_dir))
+    assert data.locate_dataset() == fixture_dir
+
+
+def test_explicit_folder_missing_or_without_csvs(tmp_path):
+    with pytest.raises(data.DatasetUnavailableError, match="does not exist"):
+        data.locate_dataset(tmp_path / "nope")
+    with pytest.raises(data.DatasetUnavailableError, match="sign_mnist_train.csv and sign_mnist_test.csv"):
+        data.locate_dataset(tmp_path)
+
+
+def test_load_fixture(fixture_dir):
+    raw = data.load_dataset(fixture_dir)
+    assert raw["x_train"].shape == (480, 28, 28) and raw["x_train"].dtype == np.uint8
+    assert raw["x_test"].shape == (240, 28, 28)
+    assert set(np.unique(raw["y_train"])) == set(config.VALID_LABELS)
+
+
+def good_frame(n: int = 30) -> pd.DataFrame:
+    return make_split(n, seed=3)
+
+
+def corrupt(frame: pd.DataFrame, row: int, column: str, value) -> pd.DataFrame:
+    frame = frame.astype(object)
+    frame.loc[row, column] = value
+    return frame
+
+
+BAD_FRAMES = {
+    "pixel above 255": (lambda f: corrupt(f, 4, "pixel17", 300), r"line 6 \(data row 5\).*pixel17 is 300, outside 0\.\.255"),
+    "negative pixel": (lambda f: corrupt(f, 0, "pixel1", -1), r"line 2 .*pixel1 is -1"),
+    "label J": (lambda f: corrupt(f, 7, "label", 9), r"line 9 .*label 9 is not a letter label"),
+    "label 25": (lambda f: corrupt(f, 2, "label", 25), r"line 4 .*label 25"),
+    "text pixel": (lambda f: corrupt(f, 3, "pixel5", "abc"), r"line 5 .*'pixel5' holds 'abc', which is not a number"),
+    "NaN pixel": (lambda f: corrupt(f, 5, "pixel700", np.nan), r"line 7 .*'pixel700' is empty"),
+    "fractional pixel": (lambda f: corrupt(f, 1, "pixel3", 12.5), r"line 3 .*'pixel3' is 12\.5, not an integer"),
+    "renamed column": (lambda f: f.rename(columns={"pixel10": "px10"}), r"header column 11 is 'px10', expected 'pixel10'"),
+    "missing column": (lambda f: f.drop(columns=["pixel784"]), r"header has 784 columns, expected 785"),
+    "header only": (lambda f: f.iloc[:0], r"no data rows"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FRAMES))
+def test_bad_csv_names_file_row_and_problem(tmp_path, case):
+    make_bad, message = BAD_FRAMES[case]
+    path = write_csv(tmp_path, make_bad(good_frame()))
+    with pytest.raises(data.SignMnistDataError, match=message) as info:
+        data.load_csv(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_and_empty_files(tmp_path):
+    with pytest.raises(data.SignMnistDataError, match="not found"):
+        data.load_csv(tmp_path / "absent.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(data.SignMnistDataError, match=r"empty.csv: file: is empty"):
+        data.load_csv(empty)
+
+
+def test_row_with_too_many_values(tmp_path):
+    path = write_csv(tmp_path, good_frame())
+    lines = path.read_text().splitlines()
+    lines[6] += ",7"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(data.SignMnistDataError, match=r"parse error.*line 7"):
+        data.load_csv(path)
+
+
+def test_truncated_download_is_detected(tmp_path):
+    path = write_csv(tmp_path, good_frame(40))
+    text = path.read_text()
+    # cut mid-row, as an interrupted download does
+    path.write_text(text[: len(text) * 3 // 4])
+    with pytest.raises(data.SignMnistDataError, match="force_download=True"):
+        data.load_csv(path)
+    # cut at a line boundary: only the row count can tell
+    lines = text.splitlines()[:21]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(data.SignMnistDataError, match=r"has 20 data rows, expected 40.*force_download=True"):
+        data.load_csv(path, expected_rows=40)
+
+
+def test_truncated_file_in_kagglehub_cache(kagglehub_cache):
+    folder = data.locate_dataset()
+    (folder / config.FIXTURE_MARKER).unlink()  # now it claims to be the real thing: row counts apply
+    with pytest.raises(data.SignMnistDataError, match=r"has 480 data rows, expected 27455"):
+        data.load_dataset()
+
+
+def test_preprocess_shapes_and_range():
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    for shaped in (images, images.reshape(5, 784), images[..., None]):
+        out = data.preprocess(shaped)
+        assert out.shape == (5, 28, 28, 1) and out.dtype == np.float32
+        assert 0.0 <= out.min() and out.max() <= 1.0
+    with pytest.raises(ValueError, match="expected images of shape"):
+        data.preprocess(np.zeros((5, 27, 28)))
+    with pytest.raises(ValueError, match="0..255"):
+        data.preprocess(np.full((1, 28, 28), 300))
+
+
+def test_one_hot_has_25_columns_and_j_stays_empty():
+    y = data.one_hot(np.array(config.VALID_LABELS))
+    assert y.shape == (24, 25) and y[:, 9].sum() == 0 and (y.sum(axis=1) == 1).all()
+    with pytest.raises(ValueError):
+        data.one_hot(np.array([25]))
+
+
+def test_stratified_split_keeps_class_shares(fixture_dir):
+    raw = data.load_dataset(fixture_dir)
+    _, x_val, _, y_val = data.stratified_split(raw["x_train"], raw["y_train"], 0.25, seed=1)
+    assert len(x_val) == 120
+    assert set(np.bincount(y_val, minlength=25)[list(config.VALID_LABELS)]) == {5}
+
+
+def test_letters():
+    assert data.letter(0) == "A" and data.letter(24) == "Y" and data.letter(12) == "M"
+    with pytest.raises(ValueError):
+        data.letter(25)
+
+
+def test_prepared_data_is_cached_and_reused(fixture_dir, scratch_artifacts, capsys):
+    first = data.prepared_data(fixture_dir, seed=0)
+    caches = list((scratch_artifacts / "data").glob("*.npz"))
+    assert len(caches) == 1 and first["key"].startswith("fixture-")
+    second = data.prepared_data(fixture_dir, seed=0)
+    assert "Loaded cached arrays" in capsys.readouterr().out
+    for key in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
+        assert np.array_equal(first[key], second[key])
+
+
+def test_damaged_cache_is_rebuilt_not_trusted(fixture_dir, scratch_artifacts):
+    data.prepared_data(fixture_dir, seed=0)
+    cache = next((scratch_artifacts / "data").glob("*.npz"))
+    cache.write_bytes(cache.read_bytes()[:1000])
+    again = data.prepared_data(fixture_dir, seed=0)
+    assert len(again["x_train"]) + len(again["x_val"]) == 480
+
+
+def test_npz_never_unpickles(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, bad=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        data.load_npz(path)
+
+
+def test_model_inputs_fast_mode(fixture_dir):
+    prepared = data.prepared_data(fixture_dir, seed=0)
+    inputs = data.model_inputs(prepared, fast=True, fast_size=100)
+    assert inputs["x_train"].shape == (100, 28, 28, 1) and inputs["y_train"].shape == (100, 25)
+    assert inputs["x_test"].shape[0] == len(inputs["labels_test"])
