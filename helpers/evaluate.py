@@ -52,7 +52,7 @@ ACCURACY_FLOORS = {
     ("seed_cnn", False, False): 0.88,
     ("seed_cnn", True, False): 0.25,
     ("seed_cnn", False, True): 0.80,
-    ("seed_cnn", True, True): 0.15,
+    ("seed_cnn", True, True): 0.25,
     ("improved_cnn", False, False): 0.995,
     ("improved_cnn", True, False): 0.15,
     ("improved_cnn", False, True): 0.80,

@@ -7,7 +7,7 @@ it in a couple of epochs. It says nothing about real hands: only the code path i
 
 Command line::
 
-    python -m helpers.fixture OUT_DIR [--train 480] [--test 240] [--kagglehub-cache DIR]
+    python -m helpers.fixture OUT_DIR [--train 1200] [--test 240] [--kagglehub-cache DIR]
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def make_split(n_rows: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(np.column_stack([labels, pixels]), columns=columns)
 
 
-def write_fixture(out_dir: str | Path, n_train: int = 480, n_test: int = 240, seed: int = 0) -> Path:
+def write_fixture(out_dir: str | Path, n_train: int = 1200, n_test: int = 240, seed: int = 0) -> Path:
     """Write ``sign_mnist_train.csv`` and ``sign_mnist_test.csv`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +87,7 @@ def seed_kagglehub_cache(cache_dir: str | Path, csv_dir: str | Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir")
-    parser.add_argument("--train", type=int, default=480)
+    parser.add_argument("--train", type=int, default=1200)
     parser.add_argument("--test", type=int, default=240)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--kagglehub-cache", help="also seed a kagglehub cache in this folder")

@@ -147,3 +147,25 @@ def train_or_load(
     model = build()
     fit(model, data["x_train"], data["y_train"], data["x_val"], data["y_val"], folder, epochs, batch_size, verbose=verbose)
     return load_run(folder)
+
+
+FAST_EPOCHS = 2
+
+
+def train_recipe(name: str, inputs: dict, data_key: str, fast: bool, seed: int, epochs: int | None = None,
+                 batch_size: int = 128, verbose: int | str = 2):
+    """Train (or load, if already trained) one of the course's models with its recipe.
+
+    ``name`` is a key of :data:`helpers.model.EPOCHS`. Full mode trains for that many
+    epochs, fast mode for :data:`FAST_EPOCHS`. The run folder is named after the model,
+    the data, the mode and the seed, so notebooks 04–08 and ``make benchmark`` find
+    each other's models. Returns ``(model, history, info)``.
+    """
+    from helpers import model as model_lib
+
+    epochs = epochs or (FAST_EPOCHS if fast else model_lib.EPOCHS[name])
+    steps = model_lib.steps_for(len(inputs["x_train"]), epochs, batch_size)
+    return train_or_load(
+        lambda: model_lib.build(name, total_steps=steps), inputs, run_dir(name, data_key, fast, seed),
+        epochs, batch_size, verbose=verbose,
+    )

@@ -25,7 +25,7 @@ def real_data_dir(request) -> Path | None:
 
 @pytest.fixture(scope="session")
 def fixture_dir(tmp_path_factory) -> Path:
-    """Kaggle-format CSVs of the synthetic fixture (480 train, 240 test images)."""
+    """Kaggle-format CSVs of the synthetic fixture (1200 train, 240 test images)."""
     return write_fixture(tmp_path_factory.mktemp("fixture"))
 
 

@@ -49,7 +49,7 @@ def test_explicit_folder_missing_or_without_csvs(tmp_path):
 
 def test_load_fixture(fixture_dir):
     raw = data.load_dataset(fixture_dir)
-    assert raw["x_train"].shape == (480, 28, 28) and raw["x_train"].dtype == np.uint8
+    assert raw["x_train"].shape == (1200, 28, 28) and raw["x_train"].dtype == np.uint8
     assert raw["x_test"].shape == (240, 28, 28)
     assert set(np.unique(raw["y_train"])) == set(config.VALID_LABELS)
 
@@ -122,7 +122,7 @@ def test_truncated_download_is_detected(tmp_path):
 def test_truncated_file_in_kagglehub_cache(kagglehub_cache):
     folder = data.locate_dataset()
     (folder / config.FIXTURE_MARKER).unlink()  # now it claims to be the real thing: row counts apply
-    with pytest.raises(data.SignMnistDataError, match=r"has 480 data rows, expected 27455"):
+    with pytest.raises(data.SignMnistDataError, match=r"has 1200 data rows, expected 27455"):
         data.load_dataset()
 
 
@@ -148,8 +148,8 @@ def test_one_hot_has_25_columns_and_j_stays_empty():
 def test_stratified_split_keeps_class_shares(fixture_dir):
     raw = data.load_dataset(fixture_dir)
     _, x_val, _, y_val = data.stratified_split(raw["x_train"], raw["y_train"], 0.25, seed=1)
-    assert len(x_val) == 120
-    assert set(np.bincount(y_val, minlength=25)[list(config.VALID_LABELS)]) == {5}
+    assert len(x_val) == 300
+    assert set(np.bincount(y_val, minlength=25)[list(config.VALID_LABELS)]) == {12, 13}
 
 
 def test_letters():
@@ -173,7 +173,7 @@ def test_damaged_cache_is_rebuilt_not_trusted(fixture_dir, scratch_artifacts):
     cache = next((scratch_artifacts / "data").glob("*.npz"))
     cache.write_bytes(cache.read_bytes()[:1000])
     again = data.prepared_data(fixture_dir, seed=0)
-    assert len(again["x_train"]) + len(again["x_val"]) == 480
+    assert len(again["x_train"]) + len(again["x_val"]) == 1200
 
 
 def test_npz_never_unpickles(tmp_path):
