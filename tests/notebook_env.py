@@ -30,13 +30,13 @@ def notebook_env(workdir: Path, data_dir: str | None = None) -> dict[str, str]:
     env.update(
         COURSE_FAST="1",
         COURSE_ARTIFACTS=str(workdir / "artifacts"),
-        MPLBACKEND="Agg",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         # no Kaggle API host is reachable in tests: fail fast instead of retrying
         KAGGLE_API_ENDPOINT="http://127.0.0.1:9",
     )
     env.pop("SIGN_MNIST_DIR", None)
+    env.pop("MPLBACKEND", None)  # the kernel must use its inline backend, or no plot is shown
     if data_dir:
         env["SIGN_MNIST_DIR"] = str(Path(data_dir).resolve())
     else:
