@@ -63,3 +63,17 @@ ACCURACY_FLOORS = {
 def accuracy_floor(model_name: str, fast: bool, fixture: bool) -> float:
     """The minimum test accuracy the notebooks assert for this model and setting."""
     return ACCURACY_FLOORS[(model_name, bool(fast), bool(fixture))]
+
+
+def record_result(key: str, value) -> None:
+    """Add one headline figure to ``build/results.json`` (``make course`` summarises it)."""
+    import json
+
+    from helpers.config import build_dir
+
+    path = build_dir() / "results.json"
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    results[key] = value
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2))
+    tmp.replace(path)

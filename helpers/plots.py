@@ -110,3 +110,39 @@ def misclassified_grid(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarra
     pick = np.random.default_rng(seed).choice(wrong, size=min(n, len(wrong)), replace=False)
     titles = [f"{LETTERS[int(y_true[i])]} → {LETTERS[int(y_pred[i])]}" for i in pick]
     return image_grid(images[pick], titles, suptitle="Misclassified (true → predicted)")
+
+
+def explanation_grid(images: np.ndarray, saliencies: list, cams: list, titles: list[str]):
+    """One row per image: the image, its saliency map, its Grad-CAM heat map over the image."""
+    n = len(images)
+    fig, axes = plt.subplots(n, 3, figsize=(6.5, 2.2 * n), squeeze=False)
+    for row, (image, saliency, cam, title) in enumerate(zip(images, saliencies, cams, titles)):
+        axes[row, 0].imshow(np.squeeze(image), cmap="gray")
+        axes[row, 0].set_title(title, fontsize=9)
+        axes[row, 1].imshow(saliency, cmap="hot")
+        axes[row, 1].set_title("saliency", fontsize=9)
+        axes[row, 2].imshow(np.squeeze(image), cmap="gray")
+        axes[row, 2].imshow(cam, cmap="jet", alpha=0.45)
+        axes[row, 2].set_title("Grad-CAM", fontsize=9)
+        for ax in axes[row]:
+            ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def embedding_scatter(points: np.ndarray, labels: np.ndarray, highlight: tuple[str, ...] = ("M", "N", "R", "U", "S", "T")):
+    """2-D embedding coloured by letter, each letter's name at its centre; ``highlight`` letters in bold."""
+    fig, ax = plt.subplots(figsize=(10, 8))
+    palette = sns.color_palette("husl", len(VALID_LABELS))
+    for colour, k in zip(palette, VALID_LABELS):
+        mask = labels == k
+        if not mask.any():
+            continue
+        ax.scatter(points[mask, 0], points[mask, 1], s=6, color=colour, alpha=0.6)
+        cx, cy = np.median(points[mask], axis=0)
+        strong = LETTERS[k] in highlight
+        ax.text(cx, cy, LETTERS[k], fontsize=16 if strong else 11, weight="bold" if strong else "normal",
+                ha="center", va="center", bbox={"facecolor": "yellow" if strong else "white", "alpha": 0.7, "pad": 1})
+    ax.set(title="Penultimate-layer features of the test set (t-SNE)", xticks=[], yticks=[])
+    fig.tight_layout()
+    return fig
