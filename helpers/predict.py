@@ -111,16 +111,24 @@ def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[str, float]]:
     return [(LETTERS[i], float(probabilities[i])) for i in order]
 
 
-def predict_letter(image, model=None, box: Box | None = None, k: int = 3) -> list[tuple[str, float]]:
+def predict_letter(image, model=None, box: Box | None = None, k: int = 3, head=None) -> list[tuple[str, float]]:
     """Top-``k`` letters with probabilities for one photo (path, PIL image or array).
 
     ``model`` defaults to the trained improved CNN in ``artifacts/`` (loaded with
-    ``safe_mode=True``); ``box`` is the hand's bounding box if you know it.
+    ``safe_mode=True``); ``box`` is the hand's bounding box if you know it; ``head`` is
+    an optional photo head (:func:`helpers.photos.fit_photo_head`) that replaces the
+    model's own softmax layer.
     """
     import keras
 
     if model is None:
         model = keras.models.load_model(find_trained_model(), safe_mode=True)
     x = photo_to_input(image, box)[np.newaxis]
-    probabilities = np.asarray(model(x, training=False))[0]
+    if head is None:
+        probabilities = np.asarray(model(x, training=False))[0]
+    else:
+        from helpers.interpret import penultimate_features
+        from helpers.photos import head_probabilities
+
+        probabilities = head_probabilities(head, penultimate_features(model, x))[0]
     return top_k(probabilities, k)

@@ -8,6 +8,7 @@ rebuild what the earlier ones would have made (as in Colab, opened on its own).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def papermill_env(tmp_path_factory, real_data_dir):
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", list(reversed(NOTEBOOKS)), ids=lambda p: p.name)
 def test_notebook_runs_with_papermill(path, papermill_env, monkeypatch, tmp_path):
+    for key in set(os.environ) - set(papermill_env):  # e.g. MPLBACKEND=Agg would hide every plot
+        monkeypatch.delenv(key)
     for key, value in papermill_env.items():
         monkeypatch.setenv(key, value)
     out_dir = ROOT / "build" / "test-notebooks"
