@@ -336,6 +336,9 @@ def subsample(images: np.ndarray, labels: np.ndarray, n: int, seed: int = 42) ->
     """A stratified random subset of ``n`` images (all of them when ``n >= len``); used by fast mode."""
     if n >= len(labels):
         return images, labels
+    if len(labels) - n < len(np.unique(labels)):  # too few left over to stratify: plain random subset
+        keep = np.random.default_rng(seed).choice(len(labels), size=n, replace=False)
+        return images[keep], labels[keep]
     from sklearn.model_selection import train_test_split
 
     images, _, labels, _ = train_test_split(images, labels, train_size=n, stratify=labels, random_state=seed)

@@ -28,9 +28,11 @@ def scanned_files() -> list[Path]:
 
 
 def test_scanner_finds_planted_credentials():
-    assert find_secrets('{"username": "learner", "key": "0123456789abcdef0123456789abcdef"}')
-    assert find_secrets("KAGGLE_KEY=0123456789abcdef0123456789abcdef")
-    assert find_secrets("token = 'KGAT_abcdefghijklmnopqrstuvwxyz'")
+    fake_hex = "0123456789abcdef" * 2  # built at run time, so this file itself stays clean
+    fake_token = "KGA" + "T_" + "abcdefghijklmnopqrstuvwxyz"
+    assert find_secrets('{"username": "learner", "key": "' + fake_hex + '"}')
+    assert find_secrets("KAGGLE_KEY=" + fake_hex)
+    assert find_secrets(f"token = '{fake_token}'")
     assert not find_secrets("KAGGLE_KEY = os.environ['KAGGLE_KEY']")
 
 
