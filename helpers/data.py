@@ -119,8 +119,8 @@ def _line(row_index: int) -> str:
 def load_csv(path: str | Path, expected_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Load one Kaggle-format CSV as ``(images uint8 (N, 28, 28), labels int64 (N,))``.
 
-    Checks, each with an error naming the file and line: the file exists and is not
-    empty; the header is ``label,pixel1..pixel784``; every row has 785 numeric values;
+    Checks, each with an error naming the file and line: the file exists, is not
+    empty and ends with a newline (a cut-off download does not); the header is ``label,pixel1..pixel784``; every row has 785 numeric values;
     pixels are integers in 0..255; labels are in 0..24 without 9 (J); and, when
     ``expected_rows`` is given, the row count (a short file is a truncated download).
     """
@@ -129,6 +129,13 @@ def load_csv(path: str | Path, expected_rows: int | None = None) -> tuple[np.nda
         raise _fail(path, "file", "not found", f"Check the folder, or {REDOWNLOAD_HINT}")
     if path.stat().st_size == 0:
         raise _fail(path, "file", "is empty (0 bytes)", REDOWNLOAD_HINT)
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) != b"\n":
+            # A download cut inside the last number still parses (e.g. "…,83" becomes "…,8"):
+            # only the missing final newline gives it away.
+            raise _fail(path, "file", "does not end with a newline, so its last line may be cut short "
+                        "(an interrupted download)", REDOWNLOAD_HINT)
     try:
         frame = pd.read_csv(path, low_memory=False)
     except pd.errors.EmptyDataError:

@@ -112,6 +112,10 @@ def test_truncated_download_is_detected(tmp_path):
     path.write_text(text[: len(text) * 3 // 4])
     with pytest.raises(data.SignMnistDataError, match="force_download=True"):
         data.load_csv(path)
+    # cut inside the very last number: the row still has 785 values, only the newline is missing
+    path.write_text(text[:-2])
+    with pytest.raises(data.SignMnistDataError, match="does not end with a newline"):
+        data.load_csv(path)
     # cut at a line boundary: only the row count can tell
     lines = text.splitlines()[:21]
     path.write_text("\n".join(lines) + "\n")

@@ -47,7 +47,7 @@ def corrupted_csv(draw):
         header = ",".join(names)
     rows[r] = ",".join(cells)
     text = header + "\n" + "\n".join(rows) + "\n"
-    if kind == "truncate":
+    if kind == "truncate":  # an interrupted download: cut anywhere, never right after a newline
         text = text[: draw(st.integers(0, len(text) - 2))]
         text = text if not text.endswith("\n") else text[:-1]
     return text
