@@ -50,13 +50,13 @@ def top_confusions(y_true: np.ndarray, y_pred: np.ndarray, n: int = 10) -> pd.Da
 #: pipeline fails loudly while seed-to-seed noise does not.
 ACCURACY_FLOORS = {
     ("seed_cnn", False, False): 0.88,
-    ("seed_cnn", True, False): 0.25,
+    ("seed_cnn", True, False): 0.15,
     ("seed_cnn", False, True): 0.80,
-    ("seed_cnn", True, True): 0.25,
+    ("seed_cnn", True, True): 0.30,
     ("improved_cnn", False, False): 0.995,
-    ("improved_cnn", True, False): 0.15,
+    ("improved_cnn", True, False): 0.20,
     ("improved_cnn", False, True): 0.80,
-    ("improved_cnn", True, True): 0.08,
+    ("improved_cnn", True, True): 0.10,
 }
 
 

@@ -60,11 +60,14 @@ def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.
     return model
 
 
+MOMENTUM = 0.9
+
+
 def conv_bn_relu(x, filters: int, batch_norm: bool = True):
     """3×3 convolution, then BatchNorm (which makes the bias redundant), then ReLU."""
     x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(x)
     if batch_norm:
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=MOMENTUM)(x)
     return layers.ReLU()(x)
 
 

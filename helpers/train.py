@@ -149,7 +149,7 @@ def train_or_load(
     return load_run(folder)
 
 
-FAST_EPOCHS = 2
+FAST_EPOCHS = 3
 
 
 def train_recipe(name: str, inputs: dict, data_key: str, fast: bool, seed: int, epochs: int | None = None,
