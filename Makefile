@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test notebooks-clean course benchmark photos lab clean distclean
+.PHONY: help venv check test course benchmark photos lab clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,8 +40,8 @@ course: $(STAMP) ## execute every notebook at full settings into build/course/ (
 benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmark.json and .md
 	$(PY) -m helpers.benchmark $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
 
-photos: $(STAMP) ## top-1/top-3 of the improved model on a folder of real photos (PHOTOS=...)
-	$(PY) -m helpers.photos $(if $(DATA),--data "$(DATA)") $(if $(PHOTOS),--photos "$(PHOTOS)")
+photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
+	$(PY) -m helpers.photos $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

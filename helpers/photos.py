@@ -124,7 +124,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Top-1/top-3 of a trained model on real photos.")
     parser.add_argument("--photos", default=str(DEFAULT_PHOTOS))
     parser.add_argument("--model", help="a .keras file (default: the newest trained improved CNN in artifacts/)")
-    parser.add_argument("--data", help="ignored; accepted so `make photos DATA=...` works")
     args = parser.parse_args(argv)
     model_path = Path(args.model) if args.model else find_trained_model()
     model = keras.models.load_model(model_path, safe_mode=True)

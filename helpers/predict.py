@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from helpers.config import IMAGE_SIZE, LETTERS, MISSING_LABELS, artifacts_dir
+from helpers.config import IMAGE_SIZE, LETTERS, MISSING_LABELS, REPO_ROOT, artifacts_dir
 
 Box = tuple[float, float, float, float]
 
@@ -92,13 +92,16 @@ def photo_to_input(image, box: Box | None = None) -> np.ndarray:
 
 
 def find_trained_model(prefer: tuple[str, ...] = ("improved_cnn", "seed_cnn")) -> Path:
-    """The newest full-mode ``model.keras`` under ``artifacts/models`` (improved CNN first)."""
+    """The newest full-mode ``model.keras`` (improved CNN first) in ``artifacts/models``,
+    or else in ``build/course/artifacts/models`` (where ``make course`` trains)."""
+    folders = [artifacts_dir() / "models", REPO_ROOT / "build" / "course" / "artifacts" / "models"]
     for name in prefer:
-        found = sorted(artifacts_dir().glob(f"models/{name}_*_full_seed*/model.keras"), key=lambda p: p.stat().st_mtime)
-        if found:
-            return found[-1]
+        for folder in folders:
+            found = sorted(folder.glob(f"{name}_*_full_seed*/model.keras"), key=lambda p: p.stat().st_mtime)
+            if found:
+                return found[-1]
     raise FileNotFoundError(
-        f"No trained model in {artifacts_dir() / 'models'}. Run notebook 06 (or 04) first, "
+        f"No trained model in {folders[0]} nor {folders[1]}. Run notebook 06 (or `make course`) first, "
         "or pass model=... to predict_letter."
     )
 
