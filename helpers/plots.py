@@ -92,8 +92,9 @@ def compare_confusions(matrices: dict[str, pd.DataFrame]):
     for ax, (name, matrix) in zip(np.atleast_1d(axes), matrices.items()):
         errors = matrix.copy()
         np.fill_diagonal(errors.values, 0)
-        sns.heatmap(errors, cmap="Reds", square=True, ax=ax, annot=errors.values > 0, fmt="d",
-                    cbar=False, linewidths=0.2, annot_kws={"size": 6})
+        labels = np.where(errors.values > 0, errors.values.astype(str), "")  # counts, blanks for zero
+        sns.heatmap(errors, cmap="Reds", square=True, ax=ax, annot=labels, fmt="",
+                    cbar=False, linewidths=0.2, annot_kws={"size": 7})
         ax.set(title=f"{name}: errors ({int(errors.values.sum())})", xlabel="predicted", ylabel="true")
     fig.tight_layout()
     return fig

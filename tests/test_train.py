@@ -100,6 +100,7 @@ def test_training_resumes_after_a_kill(tmp_path):
     second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert second.returncode == 0, second.stderr[-2000:]
     begun = [int(line.split()[1]) for line in second.stdout.splitlines() if line.startswith("EPOCH_BEGIN")]
+    print(f"killed after epoch index {killed_after}; the re-run began at epoch index {begun[0]}")
     assert begun[0] >= 3, f"resumed at epoch {begun[0]}, not after the last finished one"
     assert begun[-1] == 7 and "DONE" in second.stdout
     assert "Resuming the interrupted run" in second.stdout
