@@ -51,11 +51,9 @@ class DatasetUnavailableError(RuntimeError):
 # --------------------------------------------------------------------------- locate
 def _find_csv_pair(folder: Path) -> Path | None:
     """The folder (``folder`` itself or one below it) that holds both CSVs, if any."""
-    if (folder / TRAIN_CSV).is_file() and (folder / TEST_CSV).is_file():
-        return folder
-    for train in sorted(folder.rglob(TRAIN_CSV)):
-        for test in sorted(folder.rglob(TEST_CSV)):
-            return train.parent if (train.parent / TEST_CSV).is_file() else None
+    for train in [folder / TRAIN_CSV, *sorted(folder.rglob(TRAIN_CSV))]:
+        if train.is_file() and (train.parent / TEST_CSV).is_file():
+            return train.parent
     return None
 
 

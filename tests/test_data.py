@@ -40,6 +40,14 @@ def test_explicit_folder_and_environment_variable(fixture_dir, monkeypatch):
     assert data.locate_dataset() == fixture_dir
 
 
+def test_csvs_one_level_down_are_found(fixture_dir, tmp_path):
+    import shutil
+
+    nested = tmp_path / "download" / "sign-language-mnist"
+    shutil.copytree(fixture_dir, nested)
+    assert data.locate_dataset(tmp_path / "download") == nested
+
+
 def test_explicit_folder_missing_or_without_csvs(tmp_path):
     with pytest.raises(data.DatasetUnavailableError, match="does not exist"):
         data.locate_dataset(tmp_path / "nope")
