@@ -303,13 +303,15 @@ def data_fingerprint(folder: str | Path) -> str:
 
 
 def prepared_data(
-    data_dir: str | Path | None = None, val_fraction: float = 0.1, seed: int = 42, verbose: bool = True
+    data_dir: str | Path | None = None, val_fraction: float = 0.1, seed: int = 42, verbose: bool = True,
+    raw: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The train/validation/test arrays, from the cache if notebook 03 (or anyone) made them.
 
     Returns uint8 images (N, 28, 28) and int labels for ``train``, ``val`` and ``test``,
     plus ``key`` (a string naming the data source, used to name models trained on it).
     The cache file is ``artifacts/data/sign_mnist_<key>_val<fraction>_seed<seed>.npz``.
+    Pass ``raw`` (what :func:`load_dataset` returned for this folder) to skip parsing the CSVs again.
     """
     folder = locate_dataset(data_dir)
     key = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
@@ -325,7 +327,7 @@ def prepared_data(
             return {**arrays, "key": key}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:  # a damaged cache is rebuilt, not trusted
             print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
-    raw = load_dataset(folder)
+    raw = raw if raw is not None else load_dataset(folder)
     x_train, x_val, y_train, y_val = stratified_split(raw["x_train"], raw["y_train"], val_fraction, seed)
     arrays = {
         "x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val,

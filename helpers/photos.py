@@ -88,10 +88,12 @@ def head_probabilities(head, features: np.ndarray) -> np.ndarray:
     return probabilities
 
 
-def cross_validated_head(model, folder: str | Path, folds: int = 5, seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    """Top-1/top-3 of a photo head trained on the photos' CNN features, by stratified k-fold.
+def photo_head(model, folder: str | Path, folds: int = 5, seed: int = 0):
+    """Train a photo head on the CNN's features of the photos; score it by stratified k-fold.
 
-    Each photo is predicted by a head fitted on the other folds only.
+    Returns ``(per_letter, overall, head)``: the scores come from cross-validation (each
+    photo predicted by a head fitted on the other folds only); ``head`` is then fitted on
+    every photo, for predicting new pictures (``predict_letter(..., head=head)``).
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -104,16 +106,8 @@ def cross_validated_head(model, folder: str | Path, folds: int = 5, seed: int = 
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, y):
         head = make_photo_head().fit(features[train_idx], y[train_idx])
         probabilities[test_idx] = head_probabilities(head, features[test_idx])
-    return top_accuracy(labels["letter"], probabilities)
-
-
-def fit_photo_head(model, folder: str | Path):
-    """A photo head fitted on every photo of ``folder`` (for predicting new photos)."""
-    from helpers.interpret import penultimate_features
-
-    labels = load_labels(folder)
-    features = penultimate_features(model, photo_inputs(folder, labels, use_box=True))
-    return make_photo_head().fit(features, labels["letter"].map(LETTERS.index).to_numpy())
+    per_letter, overall = top_accuracy(labels["letter"], probabilities)
+    return per_letter, overall, make_photo_head().fit(features, y)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -132,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         "zero-shot, hand box crop (no photo used for training)": lambda: score(model, args.photos, True),
         "zero-shot, centre crop (no photo used for training)": lambda: score(model, args.photos, False),
         "photo head on CNN features, box crop (TRAINED ON THE PHOTOS, 5-fold cross-validated)":
-            lambda: cross_validated_head(model, args.photos),
+            lambda: photo_head(model, args.photos)[:2],
     }
     summary = {}
     for title, run in runs.items():

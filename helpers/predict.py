@@ -119,7 +119,7 @@ def predict_letter(image, model=None, box: Box | None = None, k: int = 3, head=N
 
     ``model`` defaults to the trained improved CNN in ``artifacts/`` (loaded with
     ``safe_mode=True``); ``box`` is the hand's bounding box if you know it; ``head`` is
-    an optional photo head (:func:`helpers.photos.fit_photo_head`) that replaces the
+    an optional photo head (:func:`helpers.photos.photo_head`) that replaces the
     model's own softmax layer.
     """
     import keras

@@ -180,6 +180,17 @@ def test_prepared_data_is_cached_and_reused(fixture_dir, scratch_artifacts, caps
         assert np.array_equal(first[key], second[key])
 
 
+def test_prepared_data_reuses_arrays_already_loaded(fixture_dir, monkeypatch):
+    raw = data.load_dataset(fixture_dir)
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("the CSVs were parsed a second time")
+
+    monkeypatch.setattr(data, "load_dataset", must_not_parse)
+    prepared = data.prepared_data(fixture_dir, seed=0, raw=raw)
+    assert len(prepared["x_train"]) + len(prepared["x_val"]) == len(raw["x_train"])
+
+
 def test_damaged_cache_is_rebuilt_not_trusted(fixture_dir, scratch_artifacts):
     data.prepared_data(fixture_dir, seed=0)
     cache = next((scratch_artifacts / "data").glob("*.npz"))
