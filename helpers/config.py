@@ -34,6 +34,24 @@ LETTERS = tuple(chr(ord("A") + k) for k in range(NUM_CLASSES))  # index 9 is "J"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def fast_mode(fast: bool = False) -> bool:
+    """``fast``, or True when the environment variable ``COURSE_FAST`` says so.
+
+    ``COURSE_FAST=1`` (or ``true``/``yes``) turns fast mode on for every notebook, which is
+    how the tests run them; ``0``/``false``/``no`` or unset leaves ``fast`` as it is.
+    Anything else is an error rather than a silent full-length run.
+    """
+    value = os.environ.get("COURSE_FAST", "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return bool(fast)
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(
+        f"COURSE_FAST={os.environ['COURSE_FAST']!r} is not understood: use COURSE_FAST=1 for fast mode "
+        "or unset it (COURSE_FAST=0) for full settings."
+    )
+
+
 def artifacts_dir() -> Path:
     """Folder for cached arrays, trained models and histories (``COURSE_ARTIFACTS`` moves it)."""
     path = Path(os.environ.get("COURSE_ARTIFACTS", REPO_ROOT / "artifacts"))
