@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test course benchmark photos lab clean distclean
+.PHONY: help venv check test course benchmark photos lab student student-check clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmar
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m helpers.photos $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
+
+student: $(STAMP) ## write the student edition (answers blanked) to build/student/
+	$(PY) -m helpers.student
+
+student-check: $(STAMP) ## run each student notebook up to its first blank (fast mode)
+	COURSE_STUDENT_RUN=1 $(PY) -m pytest tests/test_student.py -k first_blank $(if $(DATA),--data "$(DATA)")
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks
