@@ -31,15 +31,15 @@ def augmentation(seed: int | None = None) -> keras.Sequential:
 
 
 def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.Model:
-    """The seed CNN, exactly: two conv/pool stages, a dense layer with dropout, softmax.
+    """The seed CNN, exactly as notebook 04 types it (saved from its ``#@save`` cell).
 
     Conv2D(32, 3, relu) → MaxPool(2) → Conv2D(64, 3, relu) → MaxPool(2) → Flatten →
     Dense(128, relu) → Dropout(0.3) → Dense(25, softmax); Adam, categorical cross-entropy.
-    ``augment=True`` puts :func:`augmentation` in front (the first step of notebook 06).
+    226,969 parameters. ``augment=True`` puts :func:`augmentation` in front (notebook 06).
     """
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
+            keras.Input(shape=(28, 28, 1)),
             *([augmentation()] if augment else []),
             layers.Conv2D(32, 3, activation="relu"),
             layers.MaxPooling2D(2),
@@ -48,7 +48,7 @@ def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
             layers.Dropout(0.3),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(25, activation="softmax"),
         ],
         name="seed_cnn_augmented" if augment else "seed_cnn",
     )
