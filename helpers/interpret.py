@@ -1,6 +1,9 @@
 """Look inside a trained CNN: saliency, Grad-CAM, first-layer filters, feature maps, embeddings.
 
 Gradients come from ``tf.GradientTape``; the 2-D embedding from scikit-learn (PCA, t-SNE).
+Saliency and Grad-CAM differentiate the class *logit* (the last Dense layer's output before
+softmax), as Grad-CAM was published; ``use_logits=False`` differentiates the softmax
+probability instead, which notebook 07 shows saturating for a confident model.
 """
 
 from __future__ import annotations
@@ -13,32 +16,31 @@ def _as_batch(image: np.ndarray) -> np.ndarray:
     return image[np.newaxis] if image.ndim == 3 else image
 
 
-def saliency_map(model, image: np.ndarray, class_index: int | None = None) -> np.ndarray:
-    """|∂ score / ∂ pixel| for one (28, 28, 1) image: which pixels move the class score most."""
-    import tensorflow as tf
+def _check_softmax_head(model):
+    from keras import layers
 
-    x = tf.convert_to_tensor(_as_batch(image))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        probabilities = model(x, training=False)
-        index = int(tf.argmax(probabilities[0])) if class_index is None else class_index
-        score = probabilities[0, index]
-    gradient = tape.gradient(score, x)[0]
-    return np.abs(gradient.numpy()).max(axis=-1)
+    head = model.layers[-1]
+    if not (isinstance(head, layers.Dense) and getattr(head.activation, "__name__", "") == "softmax"):
+        raise ValueError(f"model {model.name} should end in Dense(..., activation='softmax'), ends in {head.name}")
+    return head
 
 
 def probe_model(model, layer_names: list[str]):
-    """A Keras model with the same weights that also returns the named layers' outputs.
+    """A Keras model with the same weights that returns the named layers' outputs, the logits, the probabilities.
 
-    The course's CNNs are plain stacks of layers, so we replay the layers on a new
-    input and keep the outputs we want (this works for Sequential and functional models).
+    Outputs, in order: one tensor per name in ``layer_names``, then the logits (the last
+    Dense layer's ``features @ W + b``, before softmax), then the model's probabilities.
+    The course's CNNs are plain stacks of layers ending in Dense(25, softmax), so we replay
+    the layers on a new input, and for the logits apply a copy of the last Dense layer
+    with ``activation=None`` and the same weights (this works for Sequential and functional models).
     """
     import keras
     from keras import layers
 
+    head = _check_softmax_head(model)
     inputs = keras.Input(shape=model.input_shape[1:])
     x, kept = inputs, {}
-    for layer in model.layers:
+    for layer in model.layers[:-1]:
         if isinstance(layer, layers.InputLayer):
             continue
         x = layer(x)
@@ -46,11 +48,18 @@ def probe_model(model, layer_names: list[str]):
     missing = [n for n in layer_names if n not in kept]
     if missing:
         raise ValueError(f"model {model.name} has no layer {missing}; its layers: {list(kept)}")
-    return keras.Model(inputs, [kept[n] for n in layer_names] + [x])
+    linear = layers.Dense(head.units, activation=None, use_bias=head.use_bias, name=f"{head.name}_logits")
+    logits = linear(x)
+    linear.set_weights(head.get_weights())
+    probabilities = head(x)
+    return keras.Model(inputs, [*(kept[n] for n in layer_names), logits, probabilities])
 
 
 def last_conv_layer_name(model) -> str:
-    """The last convolutional-stage layer (Conv2D, or its BatchNorm/ReLU) before the network flattens."""
+    """The last convolutional-stage layer (Conv2D, or its BatchNorm/ReLU) before the network flattens.
+
+    For a Conv2D → BatchNorm → ReLU block that is the ReLU: the block's finished feature maps.
+    """
     from keras import layers
 
     name = None
@@ -64,20 +73,35 @@ def last_conv_layer_name(model) -> str:
     return name
 
 
-def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer_name: str | None = None) -> np.ndarray:
+def saliency_map(model, image, class_index=None, use_logits=True):
+    """|∂ score / ∂ pixel| for one (28, 28, 1) image: which pixels move the class score most."""
+    import tensorflow as tf
+
+    probe = probe_model(model, [])  # outputs: logits z, probabilities p
+    x = tf.convert_to_tensor(np.asarray(image, dtype=np.float32)[np.newaxis])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logits, probabilities = probe(x, training=False)
+        k = int(tf.argmax(logits[0])) if class_index is None else int(class_index)
+        score = logits[0, k] if use_logits else probabilities[0, k]
+    gradient = tape.gradient(score, x)[0]  # (28, 28, 1)
+    return np.abs(gradient.numpy()).max(axis=-1)
+
+
+def grad_cam(model, image, class_index=None, layer_name=None, use_logits=True):
     """Grad-CAM heat map (28×28, in [0, 1]) for one image: where the evidence for the class lies."""
     import tensorflow as tf
 
-    probe = probe_model(model, [layer_name or last_conv_layer_name(model)])
-    x = tf.convert_to_tensor(_as_batch(image))
+    probe = probe_model(model, [layer_name or last_conv_layer_name(model)])  # outputs: maps A, logits z, probabilities p
+    x = tf.convert_to_tensor(np.asarray(image, dtype=np.float32)[np.newaxis])
     with tf.GradientTape() as tape:
-        feature_maps, probabilities = probe(x, training=False)
-        index = int(tf.argmax(probabilities[0])) if class_index is None else class_index
-        score = probabilities[0, index]
-    gradients = tape.gradient(score, feature_maps)
-    weights = tf.reduce_mean(gradients, axis=(1, 2))  # one weight per channel
-    cam = tf.nn.relu(tf.reduce_sum(feature_maps * weights[:, None, None, :], axis=-1))[..., None]
-    cam = tf.image.resize(cam, x.shape[1:3], method="bilinear")[0, ..., 0].numpy()
+        maps, logits, probabilities = probe(x, training=False)  # maps: (1, h, w, channels)
+        k = int(tf.argmax(logits[0])) if class_index is None else int(class_index)
+        score = logits[0, k] if use_logits else probabilities[0, k]
+    gradients = tape.gradient(score, maps)  # ∂score/∂A, same shape as the maps
+    weights = tf.reduce_mean(gradients, axis=(1, 2))  # α: one weight per channel, (1, channels)
+    cam = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))  # ReLU(Σ_c α_c A_c), (1, h, w)
+    cam = tf.image.resize(cam[..., None], x.shape[1:3], method="bilinear")[0, ..., 0].numpy()
     return cam / cam.max() if cam.max() > 0 else cam
 
 
@@ -96,12 +120,12 @@ def feature_maps(model, image: np.ndarray, layer_name: str | None = None) -> np.
 
     if layer_name is None:
         layer_name = next(layer.name for layer in model.layers if isinstance(layer, layers.Conv2D))
-    activations, _ = probe_model(model, [layer_name])(_as_batch(image), training=False)
+    activations = probe_model(model, [layer_name])(_as_batch(image), training=False)[0]
     return np.moveaxis(np.asarray(activations)[0], -1, 0)
 
 
 def penultimate_features(model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """The inputs of the final Dense layer (what softmax sees), one row per image."""
+    """The inputs of the final Dense layer (what it turns into logits), one row per image."""
     probe = probe_model(model, [model.layers[-2].name])
     return probe.predict(images, batch_size=batch_size, verbose=0)[0]
 

@@ -1,0 +1,191 @@
+"""Checked exercises of notebook 07 (look inside the model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises import Exercise, Wrong, expect_array, expect_number
+
+# A tiny model shaped like the improved CNN (conv → BatchNorm → ReLU → pool, twice; Dense softmax),
+# built with fixed weights so that the tests need no data and no training.
+_TINY_MODEL = """
+import keras
+import numpy as np
+from keras import layers
+from helpers import interpret
+
+keras.utils.set_random_seed(0)
+inputs = keras.Input(shape=(12, 12, 1))
+x = inputs
+for filters in (4, 8):
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.MaxPooling2D(2)(x)
+x = layers.Flatten()(x)
+improved = keras.Model(inputs, layers.Dense(5, activation="softmax")(x))
+kernel, _ = improved.layers[-1].get_weights()
+improved.layers[-1].set_weights([kernel, np.linspace(-1, 1, 5, dtype="float32")])  # a bias that is not zero
+images = np.random.default_rng(0).random((4, 12, 12, 1), dtype=np.float32)
+"""
+
+
+# ---------------------------------------------------------------- q1: map sizes through the seed CNN
+def _check_q1(sizes):
+    expected = [26, 13, 11, 5]
+    if not isinstance(sizes, (list, tuple, np.ndarray)) or len(sizes) != 4:
+        raise Wrong("sizes should be a list of four side lengths: after conv1, pool1, conv2 and pool2.")
+    sizes = [float(s) for s in sizes]
+    if sizes == [28, 14, 14, 7]:
+        raise Wrong("that is what padding='same' would give. The seed CNN uses the default padding='valid': "
+                    "a 3×3 kernel fits 28 − 3 + 1 = 26 times across a 28-pixel row.")
+    if sizes[:3] == [26, 13, 11] and sizes[3] != 5:
+        raise Wrong(f"the last size is {sizes[3]:g}: MaxPooling2D(2) drops a leftover odd row, "
+                    "so 11 pixels give 11 // 2 = 5.")
+    for position, (mine, right) in enumerate(zip(sizes, expected)):
+        if mine != right:
+            layer = ("conv1", "pool1", "conv2", "pool2")[position]
+            raise Wrong(f"the size after {layer} is {mine:g}, should be {right}: a 'valid' 3×3 convolution "
+                        "takes 2 pixels off a side length, a 2×2 pooling halves it (rounding down).")
+
+
+q1 = Exercise(
+    "Side lengths of the seed CNN's feature maps",
+    check=_check_q1,
+    hint="Conv2D(3×3, padding='valid') makes a side of n pixels into n − 2; MaxPooling2D(2) into n // 2.",
+    solution="sizes = [28 - 2, (28 - 2) // 2, (28 - 2) // 2 - 2, ((28 - 2) // 2 - 2) // 2]  # [26, 13, 11, 5]",
+    answers=("sizes",),
+    wrong=[
+        ("sizes = [28, 14, 14, 7]", "padding='valid'"),
+        ("sizes = [26, 13, 11, 5.5]", "11 // 2 = 5"),
+        ("sizes = [26, 13, 11]", "four side lengths"),
+        ("sizes = [26, 12, 10, 5]", "after pool1"),
+    ],
+)
+
+
+# ---------------------------------------------------------------- q2: which layer is the last convolution
+def _check_q2(model, last_conv):
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    convs = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    if not isinstance(last_conv, str):
+        raise Wrong(f"last_conv should be a layer name (a string), got {type(last_conv).__name__}.")
+    if last_conv not in names:
+        raise Wrong(f"the model has no layer named {last_conv!r}. Keras numbers layer names in the order "
+                    "layers are built in the session, so read them from model.layers instead of typing them.")
+    if last_conv == convs[-1]:
+        return
+    kind = type(model.get_layer(last_conv)).__name__
+    if last_conv in convs:
+        raise Wrong(f"{last_conv!r} is Conv2D number {convs.index(last_conv) + 1} of {len(convs)}, "
+                    "not the last one.")
+    raise Wrong(f"{last_conv!r} is a {kind} layer, not a Conv2D: pick the last layer that is a Conv2D.")
+
+
+q2 = Exercise(
+    "The name of the last convolution",
+    check=_check_q2,
+    hint="Loop over model.layers and keep the names of the layers that are keras.layers.Conv2D; take the last.",
+    solution="last_conv = [layer.name for layer in improved.layers if isinstance(layer, keras.layers.Conv2D)][-1]",
+    answers=("improved", "last_conv"),
+    setup=_TINY_MODEL,
+    wrong=[
+        ("last_conv = [l.name for l in improved.layers if isinstance(l, keras.layers.Conv2D)][0]", "not the last"),
+        ("last_conv = [l.name for l in improved.layers if isinstance(l, keras.layers.MaxPooling2D)][-1]",
+         "MaxPooling2D layer, not a Conv2D"),
+        ("last_conv = 'conv2d_typed_by_hand'", "no layer named"),
+    ],
+)
+
+
+# ---------------------------------------------------------------- q3: logits by hand
+def _check_q3(model, features, logits):
+    weights, bias = (np.asarray(w, dtype=np.float64) for w in model.layers[-1].get_weights())
+    features = np.asarray(features, dtype=np.float64)
+    expected = features @ weights + bias
+    if hasattr(logits, "numpy"):
+        logits = logits.numpy()
+    mine = np.asarray(logits, dtype=np.float64) if isinstance(logits, (np.ndarray, list, tuple)) else logits
+    if isinstance(mine, np.ndarray) and mine.shape == expected.shape and not np.allclose(mine, expected, atol=1e-4):
+        shifted = np.exp(expected - expected.max(axis=1, keepdims=True))
+        if np.allclose(mine, shifted / shifted.sum(axis=1, keepdims=True), atol=1e-5):
+            raise Wrong("these are the probabilities (each row sums to 1): the logits are what the last "
+                        "Dense layer computes before softmax, features @ W + b.")
+        if np.allclose(mine, features @ weights, atol=1e-4):
+            raise Wrong("each logit is off by its bias: add b (features @ W + b).")
+    expect_array(mine, expected, name="logits", atol=1e-4)
+
+
+q3 = Exercise(
+    "The logits, computed by hand",
+    check=_check_q3,
+    hint="W, b = improved.layers[-1].get_weights() gives the last layer's weights; logits = features @ W + b.",
+    solution="W, b = improved.layers[-1].get_weights()\nlogits = features @ W + b",
+    answers=("improved", "features", "logits"),
+    setup=_TINY_MODEL + "features = interpret.penultimate_features(improved, images)\n",
+    wrong=[
+        ("W, b = improved.layers[-1].get_weights()\nlogits = features @ W", "bias"),
+        ("logits = improved.layers[-1](features).numpy()", "probabilities"),
+        ("W, b = improved.layers[-1].get_weights()\nlogits = (features @ W + b)[0]", "shape"),
+    ],
+)
+
+
+# ---------------------------------------------------------------- q4: how much softmax shrinks a gradient
+def _check_q4(probabilities, shrink):
+    p = float(np.max(np.asarray(probabilities, dtype=np.float64)))
+    expect_number(shrink, p * (1 - p), name="shrink", rel=1e-4, abs=1e-12, hint_if={
+        p: "that is p itself. The slope of p = softmax(z)[k] against its own logit z[k] is p × (1 − p).",
+        1 - p: "that is 1 − p; multiply it by p: the slope is p × (1 − p).",
+        1.0: "the slope of softmax is not 1: p = softmax(z)[k] changes by p × (1 − p) per unit of z[k].",
+    })
+
+
+q4 = Exercise(
+    "How much softmax shrinks the gradient of a confident prediction",
+    check=_check_q4,
+    hint="For p = softmax(z)[k], ∂p/∂z[k] = p × (1 − p). Take p as the largest probability.",
+    solution="p_top = probabilities.max()\nshrink = p_top * (1 - p_top)",
+    answers=("probabilities", "shrink"),
+    setup="import numpy as np\nprobabilities = np.array([0.0005, 0.9985, 0.001], dtype=np.float32)\n",
+    wrong=[
+        ("shrink = probabilities.max()", "that is p itself"),
+        ("shrink = 1 - probabilities.max()", "that is 1 − p"),
+        ("shrink = 1.0", "not 1"),
+    ],
+)
+
+
+# ---------------------------------------------------------------- q5: explain the letter the model did not choose
+def _check_q5(model, image, true_label, cam):
+    from helpers import interpret
+
+    expected = interpret.grad_cam(model, image, class_index=int(true_label))
+    cam = cam.numpy() if hasattr(cam, "numpy") else cam
+    if isinstance(cam, np.ndarray) and cam.shape == expected.shape and not np.allclose(cam, expected, atol=1e-4):
+        if np.allclose(cam, interpret.grad_cam(model, image), atol=1e-4):
+            raise Wrong("this is the map of the letter the model predicted: pass class_index=true_label "
+                        "to explain the true letter.")
+        if np.allclose(cam, interpret.grad_cam(model, image, class_index=int(true_label), use_logits=False),
+                       atol=1e-4):
+            raise Wrong("this map differentiates the probability: keep use_logits=True (the default).")
+    expect_array(cam, expected, name="cam", atol=1e-4)
+
+
+q5 = Exercise(
+    "Grad-CAM of the letter the model did not choose",
+    check=_check_q5,
+    hint="interpret.grad_cam explains the predicted class unless you pass class_index=...",
+    solution="cam = interpret.grad_cam(improved, image, class_index=int(true_label))",
+    answers=("improved", "image", "true_label", "cam"),
+    setup=_TINY_MODEL + (
+        "image = images[0]\n"
+        "true_label = int(np.argmin(improved.predict(images[:1], verbose=0)[0]))  # a letter it did not choose\n"
+    ),
+    wrong=[
+        ("cam = interpret.grad_cam(improved, image)", "class_index=true_label"),
+        ("cam = interpret.grad_cam(improved, image, class_index=true_label)[:6]", "shape"),
+    ],
+)
