@@ -23,13 +23,14 @@ from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
 
 
 def notebook_env(workdir: Path, data_dir: str | None = None) -> dict[str, str]:
-    """Environment variables for a fast, offline notebook run with its own artifacts folder."""
+    """Environment variables for a fast, offline notebook run with its own (emptied) artifacts and build folders."""
     workdir = Path(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     env = dict(os.environ)
     env.update(
         COURSE_FAST="1",
         COURSE_ARTIFACTS=str(workdir / "artifacts"),
+        COURSE_BUILD=str(workdir / "build"),  # record_result() and friends write here, not into the repository
         TF_CPP_MIN_LOG_LEVEL="2",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         # no Kaggle API host is reachable in tests: fail fast instead of retrying
