@@ -54,11 +54,18 @@ def mean_images(images: np.ndarray, labels: np.ndarray, ncols: int = 8):
     return image_grid(np.array(means), [LETTERS[k] for k in present], ncols=ncols, suptitle="Mean image per letter")
 
 
-def pixel_histogram(images: np.ndarray):
-    """Histogram of all pixel intensities."""
+def pixel_histogram(images: np.ndarray, other: np.ndarray | None = None, names: tuple[str, str] = ("train", "test")):
+    """Histogram of all pixel intensities; with ``other``, both sets as shares of their pixels, overlaid."""
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.hist(np.asarray(images).ravel(), bins=64, color="steelblue")
-    ax.set(xlabel="pixel intensity", ylabel="count", title="Pixel intensities")
+    bins = np.arange(0, 257, 4)
+    if other is None:
+        ax.hist(np.asarray(images).ravel(), bins=bins, color="steelblue")
+        ax.set(xlabel="pixel intensity", ylabel="count", title="Pixel intensities")
+    else:
+        for values, name in zip((images, other), names):
+            ax.hist(np.asarray(values).ravel(), bins=bins, density=True, histtype="step", linewidth=2, label=name)
+        ax.set(xlabel="pixel intensity", ylabel="share of pixels (density)", title="Pixel intensities")
+        ax.legend()
     fig.tight_layout()
     return fig
 
