@@ -7,6 +7,7 @@ interpreter (``ai-edge-litert``), or ``tf.lite.Interpreter`` where LiteRT is mis
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,11 @@ def to_tflite(model, path: str | Path, int8_calibration: np.ndarray | None = Non
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(converter.convert())
+    with warnings.catch_warnings():
+        # int8 inputs get their range from the representative dataset; TF warns about it anyway
+        warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
+        flatbuffer = converter.convert()
+    tmp.write_bytes(flatbuffer)
     tmp.replace(path)
     return path
 

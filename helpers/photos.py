@@ -1,8 +1,11 @@
 """`make photos`: how well a trained model reads real photos of hands.
 
-The folder (default ``../shared/data/asl_photos_dev``) holds photos in one folder per
-letter and a ``labels.csv`` with ``file, letter, x_min, y_min, x_max, y_max``. We score
-top-1 and top-3 accuracy per letter:
+The photos: the public Roboflow export "American Sign Language Letters v1" (see
+:data:`PHOTOS_SOURCE`), one version per source photo, in one folder per letter with a
+``labels.csv`` of ``file, letter, x_min, y_min, x_max, y_max`` (the hand's box).
+:func:`from_yolo_export` makes that layout from the export as downloaded. The folder is
+``$ASL_PHOTOS_DIR`` if set, else ``../shared/data/asl_photos_dev`` beside the course. We
+score top-1 and top-3 accuracy per letter:
 
 1. **zero-shot**: the Sign-MNIST model as it is, with the hand's box crop and with a
    plain centre crop (no photo is used for training);
@@ -17,15 +20,39 @@ top-1 and top-3 accuracy per letter:
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from helpers.config import LETTERS, REPO_ROOT
+from helpers.config import LETTERS, MISSING_LABELS, REPO_ROOT
 from helpers.predict import photo_to_input
 
 DEFAULT_PHOTOS = REPO_ROOT.parent / "shared" / "data" / "asl_photos_dev"
+#: Where the photos come from and how to get them (shown by the notebook and ``make photos``).
+PHOTOS_SOURCE = {
+    "name": 'the public Roboflow export "American Sign Language Letters v1" (collected by David Lee): photos '
+            "of the letters A–Z with the hand's box; License: Public Domain per its Roboflow page "
+            "(another copy says CC BY 4.0)",
+    "roboflow": "https://public.roboflow.com/object-detection/american-sign-language-letters/1",
+    "github_copy": "https://github.com/dnth/yolov5-deepsparse-blogpost (folder datasets/american_sign_language, "
+                   "the export in YOLOv5 format)",
+}
+#: Letters a photo may show: A–Y without J (J and Z are signed with a motion).
+STATIC_LETTERS = tuple(letter for k, letter in enumerate(LETTERS) if k not in MISSING_LABELS)
+
+
+def photos_dir(folder: str | Path | None = None) -> Path | None:
+    """The photo folder: ``folder``, else ``$ASL_PHOTOS_DIR``, else the shared folder beside the course
+    if it exists, else None."""
+    if folder is not None:
+        return Path(folder)
+    if os.environ.get("ASL_PHOTOS_DIR"):
+        return Path(os.environ["ASL_PHOTOS_DIR"])
+    return DEFAULT_PHOTOS if DEFAULT_PHOTOS.is_dir() else None
 
 
 def load_labels(folder: str | Path) -> pd.DataFrame:
@@ -38,6 +65,12 @@ def load_labels(folder: str | Path) -> pd.DataFrame:
     needed = {"file", "letter", "x_min", "y_min", "x_max", "y_max"}
     if not needed <= set(labels.columns):
         raise ValueError(f"{labels_path} lacks the columns {sorted(needed - set(labels.columns))}")
+    for row, letter in enumerate(labels["letter"]):
+        if letter not in STATIC_LETTERS:
+            raise ValueError(
+                f"{labels_path}, line {row + 2} (file {labels['file'].iloc[row]}): letter {letter!r} is not one of "
+                "the 24 static letters A–Y without J; fix or remove that row"
+            )
     return labels
 
 
@@ -88,45 +121,110 @@ def head_probabilities(head, features: np.ndarray) -> np.ndarray:
     return probabilities
 
 
-def photo_head(model, folder: str | Path, folds: int = 5, seed: int = 0):
-    """Train a photo head on the CNN's features of the photos; score it by stratified k-fold.
+def out_of_fold_probabilities(features: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0):
+    """Each row's probabilities from a head fitted on the *other* folds only (stratified k-fold).
 
-    Returns ``(per_letter, overall, head)``: the scores come from cross-validation (each
-    photo predicted by a head fitted on the other folds only); ``head`` is then fitted on
-    every photo, for predicting new pictures (``predict_letter(..., head=head)``).
+    Returns ``(probabilities, splits)``; ``splits`` is the list of ``(train_idx, test_idx)``
+    actually used, so a caller (or a test) can check that no photo is on both sides.
     """
     from sklearn.model_selection import StratifiedKFold
 
+    probabilities = np.zeros((len(y), len(LETTERS)))
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, y))
+    for train_idx, test_idx in splits:
+        head = make_photo_head().fit(features[train_idx], y[train_idx])
+        probabilities[test_idx] = head_probabilities(head, features[test_idx])
+    return probabilities, splits
+
+
+def photo_head(model, folder: str | Path, folds: int = 5, seed: int = 0):
+    """Train a photo head on the CNN's features of the photos; score it by stratified k-fold.
+
+    Returns ``(per_letter, overall, head, splits)``: the scores come from cross-validation
+    (each photo predicted by a head fitted on the other folds only; ``splits`` lists the
+    ``(train_idx, test_idx)`` pairs used); ``head`` is then fitted on every photo, for
+    predicting new pictures (``predict_letter(..., head=head)``).
+    """
     from helpers.interpret import penultimate_features
 
     labels = load_labels(folder)
     features = penultimate_features(model, photo_inputs(folder, labels, use_box=True))
     y = labels["letter"].map(LETTERS.index).to_numpy()
-    probabilities = np.zeros((len(y), len(LETTERS)))
-    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, y):
-        head = make_photo_head().fit(features[train_idx], y[train_idx])
-        probabilities[test_idx] = head_probabilities(head, features[test_idx])
+    probabilities, splits = out_of_fold_probabilities(features, y, folds, seed)
     per_letter, overall = top_accuracy(labels["letter"], probabilities)
-    return per_letter, overall, make_photo_head().fit(features, y)
+    return per_letter, overall, make_photo_head().fit(features, y), splits
+
+
+def from_yolo_export(split_dir: str | Path, out_dir: str | Path, class_names: list[str] | None = None) -> Path:
+    """Lay out one split of the Roboflow export (YOLOv5 format) as this module reads it.
+
+    ``split_dir`` holds ``images/*.jpg`` and ``labels/*.txt`` (one line ``class cx cy w h``,
+    relative to the image size). Classes are the letters A–Z in order unless ``class_names``
+    says otherwise. Roboflow exports each source photo in up to three augmented versions
+    (``A1_jpg.rf.<hash>.jpg``); we keep the first by name, so one person's photo is never
+    counted three times. J and Z (motion letters) are dropped. Writes ``<letter>/<photo>`` and
+    ``labels.csv`` in ``out_dir`` and returns it.
+    """
+    from PIL import Image
+
+    split_dir, out_dir = Path(split_dir), Path(out_dir)
+    names = class_names or [chr(ord("A") + k) for k in range(26)]
+    images = sorted((split_dir / "images").glob("*.jpg"))
+    if not images:
+        raise FileNotFoundError(f"no images/*.jpg in {split_dir}: pass the folder of one split (e.g. .../train)")
+    rows, seen = [], set()
+    for image_path in images:
+        source = re.sub(r"\.rf\.[0-9a-f]+$", "", image_path.stem)
+        label_path = split_dir / "labels" / f"{image_path.stem}.txt"
+        if source in seen or not label_path.is_file():
+            continue
+        lines = [line.split() for line in label_path.read_text().splitlines() if line.strip()]
+        if not lines:
+            continue
+        klass, cx, cy, w, h = int(lines[0][0]), *map(float, lines[0][1:5])
+        letter = names[klass]
+        if letter not in STATIC_LETTERS:
+            continue
+        seen.add(source)
+        with Image.open(image_path) as opened:
+            width, height = opened.size
+        (out_dir / letter).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(image_path, out_dir / letter / image_path.name)
+        rows.append({
+            "file": f"{letter}/{image_path.name}", "letter": letter,
+            "x_min": round((cx - w / 2) * width), "y_min": round((cy - h / 2) * height),
+            "x_max": round((cx + w / 2) * width), "y_max": round((cy + h / 2) * height),
+            "width": width, "height": height,
+        })
+    pd.DataFrame(rows).to_csv(out_dir / "labels.csv", index=False)
+    return out_dir
 
 
 def main(argv: list[str] | None = None) -> None:
-    import keras
-
-    from helpers.predict import find_trained_model
-
     parser = argparse.ArgumentParser(description="Top-1/top-3 of a trained model on real photos.")
-    parser.add_argument("--photos", default=str(DEFAULT_PHOTOS))
+    parser.add_argument("--photos", help="the photo folder (default: $ASL_PHOTOS_DIR, else ../shared/data/asl_photos_dev)")
     parser.add_argument("--model", help="a .keras file (default: the newest trained improved CNN in artifacts/)")
+    parser.add_argument("--from-yolo", metavar="SPLIT_DIR",
+                        help="first lay out this split of the Roboflow YOLOv5 export into --photos")
     args = parser.parse_args(argv)
+    folder = photos_dir(args.photos)
+    if args.from_yolo:
+        if folder is None:
+            parser.error("--from-yolo needs --photos (the folder to write)")
+        from_yolo_export(args.from_yolo, folder)
+    if folder is None:
+        parser.error(f"no photo folder: pass --photos or set ASL_PHOTOS_DIR. Source: {PHOTOS_SOURCE['roboflow']}")
+
+    from helpers.predict import find_trained_model, load_model
+
     model_path = Path(args.model) if args.model else find_trained_model()
-    model = keras.models.load_model(model_path, safe_mode=True)
-    print(f"model: {model_path}\nphotos: {args.photos} (never used for training)")
+    model = load_model(model_path)
+    print(f"model: {model_path}\nphotos: {folder}")
     runs = {
-        "zero-shot, hand box crop (no photo used for training)": lambda: score(model, args.photos, True),
-        "zero-shot, centre crop (no photo used for training)": lambda: score(model, args.photos, False),
+        "zero-shot, hand box crop (no photo used for training)": lambda: score(model, folder, True),
+        "zero-shot, centre crop (no photo used for training)": lambda: score(model, folder, False),
         "photo head on CNN features, box crop (TRAINED ON THE PHOTOS, 5-fold cross-validated)":
-            lambda: photo_head(model, args.photos)[:2],
+            lambda: photo_head(model, folder)[:2],
     }
     summary = {}
     for title, run in runs.items():
