@@ -6,11 +6,15 @@ interpreter (``ai-edge-litert``), or ``tf.lite.Interpreter`` where LiteRT is mis
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+from helpers.quiet import _stderr_silenced
 
 
 def to_tflite(model, path: str | Path, int8_calibration: np.ndarray | None = None) -> Path:
@@ -38,7 +42,8 @@ def to_tflite(model, path: str | Path, int8_calibration: np.ndarray | None = Non
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    with warnings.catch_warnings():
+    # the converter prints its progress (the saved graph's signature, C++ notices): keep the output clean
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _stderr_silenced():
         # int8 inputs get their range from the representative dataset; TF warns about it anyway
         warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
         flatbuffer = converter.convert()
@@ -62,8 +67,9 @@ class TFLiteClassifier:
 
     def __init__(self, path: str | Path, num_threads: int | None = None):
         self.path = Path(path)
-        self.interpreter = _interpreter_class()(model_path=str(self.path), num_threads=num_threads)
-        self.interpreter.allocate_tensors()
+        with _stderr_silenced():  # the runtime's "Created TensorFlow Lite XNNPACK delegate" notice
+            self.interpreter = _interpreter_class()(model_path=str(self.path), num_threads=num_threads)
+            self.interpreter.allocate_tensors()
         self._batch = 1
 
     def _resize(self, batch: int) -> None:
