@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test course benchmark photos lab student student-check clean distclean
+.PHONY: help venv check test course benchmark photos lab student student-check colab-check clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ student: $(STAMP) ## write the student edition (answers blanked) to build/studen
 
 student-check: $(STAMP) ## run each student notebook up to its first blank (fast mode)
 	COURSE_STUDENT_RUN=1 $(PY) -m pytest tests/test_student.py -k first_blank $(if $(DATA),--data "$(DATA)")
+
+colab-check: $(STAMP) ## run every notebook as Google Colab would (Python 3.13, Colab's versions; COLAB_PYTHON=...)
+	$(if $(DATA),,$(PY) -m helpers.fixture build/colab-check/fixture >/dev/null)
+	$(PYTHON) tests/colab/colab_check.py --data "$(or $(DATA),build/colab-check/fixture)" $(if $(ONLY),--only $(ONLY))
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks
