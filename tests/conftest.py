@@ -15,6 +15,22 @@ from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
 
 def pytest_addoption(parser):
     parser.addoption("--data", default=None, help="folder with the real CSVs: notebooks run on it (fast mode)")
+    parser.addoption("--browser-all", action="store_true",
+                     help="also run every notebook in JupyterLab + Chromium (`make browser`; long)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser_all: every notebook in the browser; runs only with --browser-all")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the long every-notebook browser run unless --browser-all asks for it."""
+    if config.getoption("--browser-all"):
+        return
+    left_out = [item for item in items if "browser_all" in item.keywords]
+    if left_out:
+        items[:] = [item for item in items if "browser_all" not in item.keywords]
+        config.hook.pytest_deselected(items=left_out)
 
 
 @pytest.fixture(scope="session")

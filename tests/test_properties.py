@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import config, data
@@ -25,7 +25,7 @@ bad_values = st.one_of(
 
 @st.composite
 def corrupted_csv(draw):
-    """The base CSV with one cell, one row or the header damaged; returns (text, must_fail)."""
+    """The base CSV with one cell, one row or the header damaged; returns (text, kind, damaged row)."""
     rows = list(ROWS)
     kind = draw(st.sampled_from(["cell", "short row", "long row", "header", "truncate", "label"]))
     r = draw(st.integers(0, len(rows) - 1))
@@ -50,18 +50,25 @@ def corrupted_csv(draw):
     if kind == "truncate":  # an interrupted download: cut anywhere, never right after a newline
         text = text[: draw(st.integers(0, len(text) - 2))]
         text = text if not text.endswith("\n") else text[:-1]
-    return text
+    return text, kind, r
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=corrupted_csv())
-def test_malformed_csv_fails_with_a_clear_error_or_loads_exactly(tmp_path, text):
+@given(damage=corrupted_csv())
+# pandas takes the first column as an index when the first data row has exactly one value too many
+@example(damage=(HEADER + "\n" + "\n".join([ROWS[0] + ",0", *ROWS[1:]]) + "\n", "long row", 0))
+def test_malformed_csv_fails_with_a_clear_error_or_loads_exactly(tmp_path, damage):
+    text, kind, row = damage
     path = tmp_path / "sign_mnist_train.csv"
     path.write_text(text)
     try:
         images, labels = data.load_csv(path, expected_rows=len(ROWS))
     except data.SignMnistDataError as error:
         assert str(path) in str(error)
+        if kind in ("cell", "label", "short row", "long row"):  # one damaged data row: the error points at it
+            assert f"line {row + 2}" in str(error), f"{kind} damage in file line {row + 2}: {error}"
+        elif kind == "header":
+            assert "line 1" in str(error) or "header" in str(error)
         return
     # It loaded: then it must be exactly the original data (the damage was harmless, e.g. "7" for "7.0").
     assert np.array_equal(images.reshape(len(labels), -1), BASE.to_numpy()[:, 1:])
@@ -82,8 +89,19 @@ def test_preprocess_accepts_valid_and_rejects_invalid(shape, low, high):
         assert "shape" in str(error) or "0..255" in str(error)
         return
     assert out.ndim == 4 and out.shape[1:] == (28, 28, 1) and out.dtype == np.float32
-    assert out.size == 0 or (0.0 <= out.min() and out.max() <= 1.0)
     assert min(low, high) >= 0 and max(low, high) <= 255 or out.size == 0
+    # the same images, in the same order, scaled by exactly 1/255
+    assert out.size == images.size
+    np.testing.assert_allclose(out.ravel(), images.ravel() / 255.0, rtol=1e-6, atol=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels=st.lists(st.sampled_from(sorted(config.VALID_LABELS)), min_size=1, max_size=50))
+def test_one_hot_marks_exactly_the_label_column(labels):
+    encoded = data.one_hot(np.array(labels))
+    assert encoded.shape == (len(labels), config.NUM_CLASSES)
+    assert np.array_equal(encoded.argmax(axis=1), labels)
+    assert np.array_equal(encoded.sum(axis=1), np.ones(len(labels))) and set(np.unique(encoded)) <= {0, 1}
 
 
 @pytest.mark.parametrize("labels", [np.array([25]), np.array([-1]), np.array([3, 30])])
