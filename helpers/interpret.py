@@ -124,10 +124,21 @@ def feature_maps(model, image: np.ndarray, layer_name: str | None = None) -> np.
     return np.moveaxis(np.asarray(activations)[0], -1, 0)
 
 
-def penultimate_features(model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+def run_in_batches(model, images: np.ndarray, batch_size: int = 256) -> list[np.ndarray]:
+    """Every output of ``model`` for ``images``, one NumPy array per output, computed batch by batch.
+
+    A plain call in inference mode (``training=False``), like ``model.predict`` but without
+    compiling a new ``tf.function`` for every probe model we build (TensorFlow warns when
+    that happens often).
+    """
+    outputs = [model(images[start:start + batch_size], training=False) for start in range(0, len(images), batch_size)]
+    outputs = [out if isinstance(out, (list, tuple)) else [out] for out in outputs]
+    return [np.concatenate([np.asarray(out[n]) for out in outputs]) for n in range(len(outputs[0]))]
+
+
+def penultimate_features(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """The inputs of the final Dense layer (what it turns into logits), one row per image."""
-    probe = probe_model(model, [model.layers[-2].name])
-    return probe.predict(images, batch_size=batch_size, verbose=0)[0]
+    return run_in_batches(probe_model(model, [model.layers[-2].name]), images, batch_size)[0]
 
 
 def embed_2d(features: np.ndarray, method: str = "tsne", seed: int = 0) -> np.ndarray:
