@@ -38,6 +38,11 @@ def notebook_env(workdir: Path, data_dir: str | None = None) -> dict[str, str]:
     )
     env.pop("SIGN_MNIST_DIR", None)
     env.pop("MPLBACKEND", None)  # the kernel must use its inline backend, or no plot is shown
+    # notebook 09's photo sets and hand landmarker bundle, offline: passed only where the shared copies exist
+    for variable, shared in (("HAND_LANDMARKER_TASK", "models/hand_landmarker.task"),
+                             ("ASL_PHOTOS_SIGNERS", "data/asl_photos_signers"), ("ASL_PHOTOS_DEV", "data/asl_photos_dev")):
+        if variable not in env and (ROOT.parent / "shared" / shared).exists():
+            env[variable] = str(ROOT.parent / "shared" / shared)
     if data_dir:
         env["SIGN_MNIST_DIR"] = str(Path(data_dir).resolve())
     else:
