@@ -8,6 +8,7 @@ names the file, the line and the problem, never a silent wrong answer.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -57,6 +58,24 @@ def _find_csv_pair(folder: Path) -> Path | None:
     return None
 
 
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _disk_error(error: BaseException) -> OSError | None:
+    """The disk or permission error behind ``error`` (itself or a cause), if there is one.
+
+    A network failure is an ``OSError`` too (requests' ``ConnectionError``); only these
+    errnos (no space, quota, read-only, permission) say the disk is the problem.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, PermissionError) or (isinstance(error, OSError) and error.errno in _DISK_ERRNOS):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def locate_dataset(data_dir: str | Path | None = None, force_download: bool = False) -> Path:
     """Return the folder holding ``sign_mnist_train.csv`` and ``sign_mnist_test.csv``.
 
@@ -64,12 +83,19 @@ def locate_dataset(data_dir: str | Path | None = None, force_download: bool = Fa
     ``kagglehub.dataset_download`` of the pinned version (served from kagglehub's cache,
     ``~/.cache/kagglehub`` or ``KAGGLEHUB_CACHE``, without network once downloaded).
     """
+    from_environment = not data_dir and bool(os.environ.get("SIGN_MNIST_DIR"))
     data_dir = data_dir or os.environ.get("SIGN_MNIST_DIR") or None
     if data_dir is not None:
         folder = Path(data_dir).expanduser()
+        setting = "the environment variable SIGN_MNIST_DIR" if from_environment else "DATA_DIR (data_dir)"
+        if folder.is_file():
+            raise DatasetUnavailableError(
+                f"{setting} is {folder}, which is a file, not a folder. Set it to the folder that "
+                f"holds {TRAIN_CSV} and {TEST_CSV} (here perhaps {folder.parent}), not to one of the files."
+            )
         if not folder.is_dir():
             raise DatasetUnavailableError(
-                f"The data folder {folder} does not exist. Pass the folder that holds "
+                f"The data folder {folder} (from {setting}) does not exist. Pass the folder that holds "
                 f"{TRAIN_CSV} and {TEST_CSV} (DATA_DIR / SIGN_MNIST_DIR), or leave both "
                 "unset to download the data set with kagglehub."
             )
@@ -86,15 +112,26 @@ def locate_dataset(data_dir: str | Path | None = None, force_download: bool = Fa
 
     try:
         path = Path(kagglehub.dataset_download(KAGGLE_HANDLE, force_download=force_download))
-    except Exception as error:  # kagglehub raises many types (HTTP, connection, auth)
+    except Exception as error:  # kagglehub raises many types (HTTP, connection, auth, disk)
+        cause = f"{type(error).__name__}: {str(error)[:300]}"
+        disk_error = _disk_error(error)
+        if disk_error is not None:
+            cache = os.environ.get("KAGGLEHUB_CACHE") or "~/.cache/kagglehub"
+            raise DatasetUnavailableError(
+                f"Could not save Kaggle dataset {KAGGLE_HANDLE}: writing to the disk failed "
+                f"({type(disk_error).__name__}: {disk_error}).\n"
+                f"What to do: free some disk space, or make kagglehub's cache folder ({cache}) writable, "
+                "or point the environment variable KAGGLEHUB_CACHE at a writable folder with room "
+                "(the two CSVs take about 110 MB); then run this cell again. "
+                f"Or put {TRAIN_CSV} and {TEST_CSV} in a folder yourself and set SIGN_MNIST_DIR to it."
+            ) from None
         raise DatasetUnavailableError(
-            f"Could not download Kaggle dataset {KAGGLE_HANDLE} with kagglehub "
-            f"({type(error).__name__}: {str(error)[:200]}).\n"
+            f"Could not download Kaggle dataset {KAGGLE_HANDLE} with kagglehub ({cause}).\n"
             "What to do: connect to the internet and run this cell again; or download "
             f"{TRAIN_CSV} and {TEST_CSV} yourself, put them in a folder and pass it as "
             "DATA_DIR (or set the environment variable SIGN_MNIST_DIR=/path/to/folder). "
             "The data set is public: no Kaggle credentials are needed."
-        ) from error
+        ) from None
     found = _find_csv_pair(path)
     if found is None:
         raise DatasetUnavailableError(
@@ -106,7 +143,10 @@ def locate_dataset(data_dir: str | Path | None = None, force_download: bool = Fa
 
 # --------------------------------------------------------------------------- load + validate
 def _fail(path: Path, where: str, problem: str, hint: str = "") -> SignMnistDataError:
-    return SignMnistDataError(f"{path}: {where}: {problem}." + (f" {hint}" if hint else ""))
+    """The error for a bad file: where, what, and the fix (re-download, or replace your copy)."""
+    if REDOWNLOAD_HINT not in hint:
+        hint = (hint + " " if hint else "") + "The published file has no such problem, so this copy is damaged. " + REDOWNLOAD_HINT
+    return SignMnistDataError(f"{path}: {where}: {problem}. {hint}")
 
 
 def _line(row_index: int) -> str:
@@ -258,13 +298,41 @@ def one_hot(labels: np.ndarray) -> np.ndarray:
 def stratified_split(
     images: np.ndarray, labels: np.ndarray, val_fraction: float = 0.1, seed: int = 42
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split the *training* set into train and validation parts, same class mix in both."""
+    """Split the *training* set image by image into train and validation parts, same class mix in both.
+
+    This is the *naive* split: near-copies of one source photo land on both sides, so
+    its validation accuracy is optimistic (see :func:`grouped_split`).
+    """
     from sklearn.model_selection import train_test_split
 
     x_train, x_val, y_train, y_val = train_test_split(
         images, labels, test_size=val_fraction, stratify=labels, random_state=seed
     )
     return x_train, x_val, y_train, y_val
+
+
+def grouped_split(labels, groups, val_fraction=0.15, seed=42):
+    """Indices ``(train_index, val_index)`` of a validation split by group.
+
+    Every group of near-copies (see :func:`helpers.groups.near_duplicate_groups`) lies
+    wholly on one side, about ``val_fraction`` of the images go to validation (more when
+    some letter has fewer than ``1 / val_fraction`` groups), with the class mix kept and
+    every letter present on both sides.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    labels, groups = np.asarray(labels), np.asarray(groups)
+    n_splits = round(1 / val_fraction)  # one fold of n_splits is the validation part
+    fewest_groups = min(len(np.unique(groups[labels == letter])) for letter in np.unique(labels))
+    n_splits = max(2, min(n_splits, fewest_groups))  # a letter with k groups fits in at most k folds
+    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    for train_index, val_index in folds.split(np.zeros(len(labels)), labels, groups):
+        if set(labels[val_index]) == set(labels[train_index]) == set(labels):  # every letter on both sides
+            return train_index, val_index
+    raise ValueError(
+        f"none of the {n_splits} grouped folds has every letter on both sides: some letter has "
+        "too few groups of near-copies; use a larger val_fraction or more data"
+    )
 
 
 # --------------------------------------------------------------------------- cache
@@ -302,41 +370,87 @@ def data_fingerprint(folder: str | Path) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
 
 
+SPLITS = ("grouped", "random")
+
+
+def training_groups(folder: str | Path, images: np.ndarray, labels: np.ndarray, verbose: bool = True) -> np.ndarray:
+    """Near-duplicate group ids of the training images, cached per data source.
+
+    Computed by :func:`helpers.groups.near_duplicate_groups` (a few seconds on the real
+    data) and saved as ``artifacts/data/sign_mnist_<key>_groups.npz``.
+    """
+    from helpers import groups as groups_lib
+
+    folder = Path(folder)
+    key = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
+    cache = artifacts_dir() / "data" / f"sign_mnist_{key}_groups.npz"
+    if cache.is_file():
+        try:
+            cached = load_npz(cache)
+            if cached["groups"].shape == (len(labels),) and float(cached["threshold"]) == groups_lib.THRESHOLD:
+                return cached["groups"]
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+            print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
+    groups = groups_lib.near_duplicate_groups(images, labels)
+    save_npz_atomic(cache, groups=groups, threshold=np.float64(groups_lib.THRESHOLD))
+    if verbose:
+        print(f"Found {len(np.unique(groups))} groups of near-copies among {len(groups)} training images; saved to {cache}")
+    return groups
+
+
 def prepared_data(
-    data_dir: str | Path | None = None, val_fraction: float = 0.1, seed: int = 42, verbose: bool = True,
-    raw: dict[str, np.ndarray] | None = None,
+    data_dir: str | Path | None = None, val_fraction: float = 0.15, seed: int = 42, verbose: bool = True,
+    raw: dict[str, np.ndarray] | None = None, split: str = "grouped",
 ) -> dict[str, np.ndarray]:
     """The train/validation/test arrays, from the cache if notebook 03 (or anyone) made them.
 
-    Returns uint8 images (N, 28, 28) and int labels for ``train``, ``val`` and ``test``,
-    plus ``key`` (a string naming the data source, used to name models trained on it).
-    The cache file is ``artifacts/data/sign_mnist_<key>_val<fraction>_seed<seed>.npz``.
+    ``split="grouped"`` (the default) holds out whole groups of near-copies
+    (:func:`grouped_split`), so validation accuracy predicts test accuracy;
+    ``split="random"`` is the naive image-by-image split (:func:`stratified_split`),
+    kept to show how much it flatters a model.
+
+    Returns uint8 images (N, 28, 28) and int labels for ``train``, ``val`` and ``test``;
+    ``groups_train`` and ``groups_val`` (the near-duplicate group id of each image);
+    ``split``; and ``key`` (a string naming the data source and the split, used to name
+    models trained on it: it differs between the two splits).
+    The cache file is ``artifacts/data/sign_mnist_<source>_<split>_val<fraction>_seed<seed>.npz``.
     Pass ``raw`` (what :func:`load_dataset` returned for this folder) to skip parsing the CSVs again.
     """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     folder = locate_dataset(data_dir)
-    key = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
-    cache = artifacts_dir() / "data" / f"sign_mnist_{key}_val{val_fraction:g}_seed{seed}.npz"
+    source = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
+    key = f"{source}-{split}" + ("" if val_fraction == 0.15 else f"-val{val_fraction:g}")
+    cache = artifacts_dir() / "data" / f"sign_mnist_{source}_{split}_val{val_fraction:g}_seed{seed}.npz"
+    names = {"x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "groups_train", "groups_val"}
     if cache.is_file():
         try:
             arrays = load_npz(cache)
-            missing = {"x_train", "y_train", "x_val", "y_val", "x_test", "y_test"} - set(arrays)
+            missing = names - set(arrays)
             if missing:
                 raise ValueError(f"missing arrays {sorted(missing)}")
             if verbose:
                 print(f"Loaded cached arrays from {cache}")
-            return {**arrays, "key": key}
+            return {**arrays, "key": key, "split": split}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:  # a damaged cache is rebuilt, not trusted
             print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
     raw = raw if raw is not None else load_dataset(folder)
-    x_train, x_val, y_train, y_val = stratified_split(raw["x_train"], raw["y_train"], val_fraction, seed)
+    images, labels = raw["x_train"], raw["y_train"]
+    groups = training_groups(folder, images, labels, verbose=verbose)
+    if split == "grouped":
+        train_index, val_index = grouped_split(labels, groups, val_fraction, seed)
+    else:
+        train_index, val_index = stratified_split(np.arange(len(labels)), labels, val_fraction, seed)[:2]
     arrays = {
-        "x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val,
+        "x_train": images[train_index], "y_train": labels[train_index],
+        "x_val": images[val_index], "y_val": labels[val_index],
         "x_test": raw["x_test"], "y_test": raw["y_test"],
+        "groups_train": groups[train_index], "groups_val": groups[val_index],
     }
     save_npz_atomic(cache, **arrays)
     if verbose:
-        print(f"Saved arrays to {cache}")
-    return {**arrays, "key": key}
+        print(f"Saved arrays ({split} split) to {cache}")
+    return {**arrays, "key": key, "split": split}
 
 
 def subsample(images: np.ndarray, labels: np.ndarray, n: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,14 @@ loading code runs on it. Each of the 24 letters is a distinct drawing (one of si
 shapes in one of four places) with random jitter and noise, so a small CNN can learn
 it in a couple of epochs. It says nothing about real hands: only the code path is real.
 
+Like the real training CSV, each split is made of *groups* of near-copies: a few base
+drawings per letter, each written 2–5 times with a small change of contrast and
+brightness and a little fresh noise (correlation with each other above 0.95). Base
+drawings of one letter are kept apart (correlation below 0.90), so the groups are
+known exactly: ``make_split(..., return_groups=True)`` returns them, and
+:func:`helpers.groups.near_duplicate_groups` must find them. (No shifts: a one-pixel
+shift of a thin synthetic stroke is no longer a near-copy by correlation.)
+
 Command line::
 
     python -m helpers.fixture OUT_DIR [--train 1200] [--test 240] [--kagglehub-cache DIR]
@@ -47,14 +55,61 @@ def draw_letter(label: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def make_split(n_rows: int, seed: int) -> pd.DataFrame:
-    """A Kaggle-format frame of ``n_rows`` images, classes balanced and shuffled."""
+GROUP_SIZES = (2, 5)  # each base drawing is written this many times (inclusive range)
+BASE_MAX_CORRELATION = 0.90  # two base drawings of one letter correlate less than this
+
+
+def make_variant(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A near-copy of ``base``: contrast ×0.92–1.05, brightness ±8, fresh noise (σ 2.5)."""
+    image = base.astype(np.float64) * rng.uniform(0.92, 1.05) + rng.uniform(-8, 8)
+    image += rng.normal(0, 2.5, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _standard_row(image: np.ndarray) -> np.ndarray:
+    row = image.reshape(-1).astype(np.float64)
+    row -= row.mean()
+    return row / np.linalg.norm(row)
+
+
+def _new_base(label: int, rng: np.random.Generator, others: list[np.ndarray]) -> np.ndarray:
+    """A base drawing of ``label`` that is no near-copy of the ``others`` (standardised rows)."""
+    for _ in range(200):
+        base = draw_letter(label, rng)
+        row = _standard_row(base)
+        if all(float(row @ other) < BASE_MAX_CORRELATION for other in others):
+            others.append(row)
+            return base
+    raise RuntimeError(f"could not draw a new base image for label {label}")
+
+
+def make_split(n_rows: int, seed: int, return_groups: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
+    """A Kaggle-format frame of ``n_rows`` images, classes balanced and shuffled.
+
+    Images come in groups of near-copies of one base drawing (see the module
+    docstring); with ``return_groups=True`` the group id of every row comes too.
+    """
     rng = np.random.default_rng(seed)
     labels = np.resize(np.array(VALID_LABELS), n_rows)
     rng.shuffle(labels)
-    pixels = np.stack([draw_letter(int(y), rng).reshape(NUM_PIXELS) for y in labels])
+    pixels = np.empty((n_rows, NUM_PIXELS), dtype=np.uint8)
+    groups = np.empty(n_rows, dtype=np.int64)
+    next_group = 0
+    for label in VALID_LABELS:
+        rows = np.flatnonzero(labels == label)
+        bases: list[np.ndarray] = []
+        start = 0
+        while start < len(rows):
+            members = rows[start:start + int(rng.integers(GROUP_SIZES[0], GROUP_SIZES[1] + 1))]
+            base = _new_base(int(label), rng, bases)
+            for row in members:
+                pixels[row] = make_variant(base, rng).reshape(NUM_PIXELS)
+            groups[members] = next_group
+            next_group += 1
+            start += len(members)
     columns = ["label"] + [f"pixel{i}" for i in range(1, NUM_PIXELS + 1)]
-    return pd.DataFrame(np.column_stack([labels, pixels]), columns=columns)
+    frame = pd.DataFrame(np.column_stack([labels, pixels]), columns=columns)
+    return (frame, groups) if return_groups else frame
 
 
 def write_fixture(out_dir: str | Path, n_train: int = 1200, n_test: int = 240, seed: int = 0) -> Path:

@@ -32,6 +32,65 @@ def test_no_network_no_copy_gives_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(data.DatasetUnavailableError, match="SIGN_MNIST_DIR") as info:
         data.locate_dataset()
     assert "kagglehub" in str(info.value) and "connect to the internet" in str(info.value)
+    # raised `from None`: Jupyter shows only this message, not the HTTP library's traceback above it
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_offline_error_keeps_the_cause_in_its_message(monkeypatch):
+    import kagglehub
+    import requests
+
+    def offline(*args, **kwargs):
+        raise requests.exceptions.ConnectionError("Max retries exceeded with url: /api/v1/datasets (Name or service not known)")
+
+    monkeypatch.setattr(kagglehub, "dataset_download", offline)
+    monkeypatch.delenv("SIGN_MNIST_DIR", raising=False)
+    with pytest.raises(data.DatasetUnavailableError) as info:
+        data.locate_dataset()
+    message = str(info.value)
+    assert "ConnectionError: Max retries exceeded" in message and "connect to the internet" in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+@pytest.mark.parametrize("error", [
+    PermissionError(13, "Permission denied", "/root/.cache/kagglehub/datasets"),
+    OSError(28, "No space left on device"),
+    RuntimeError("extracting the archive failed"),  # a wrapper whose cause is the disk error
+])
+def test_disk_or_permission_error_during_download_is_not_called_offline(monkeypatch, tmp_path, error):
+    import errno
+
+    import kagglehub
+
+    if isinstance(error, RuntimeError):
+        error.__cause__ = OSError(errno.ENOSPC, "No space left on device")
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(kagglehub, "dataset_download", fail)
+    monkeypatch.delenv("SIGN_MNIST_DIR", raising=False)
+    monkeypatch.setenv("KAGGLEHUB_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(data.DatasetUnavailableError) as info:
+        data.locate_dataset()
+    message = str(info.value)
+    assert "connect to the internet" not in message
+    assert "writing to the disk failed" in message and "KAGGLEHUB_CACHE" in message and str(tmp_path / "cache") in message
+    assert ("Permission denied" in message) or ("No space left" in message)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_sign_mnist_dir_pointing_at_a_file_says_so(fixture_dir, monkeypatch):
+    csv = fixture_dir / config.TRAIN_CSV
+    monkeypatch.setenv("SIGN_MNIST_DIR", str(csv))
+    with pytest.raises(data.DatasetUnavailableError) as info:
+        data.locate_dataset()
+    message = str(info.value)
+    assert "SIGN_MNIST_DIR" in message and "is a file, not a folder" in message and str(fixture_dir) in message
+    assert "does not exist" not in message
+    monkeypatch.delenv("SIGN_MNIST_DIR")
+    with pytest.raises(data.DatasetUnavailableError, match=r"DATA_DIR .* is a file, not a folder"):
+        data.locate_dataset(csv)
 
 
 def test_explicit_folder_and_environment_variable(fixture_dir, monkeypatch):
@@ -87,12 +146,14 @@ BAD_FRAMES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FRAMES))
-def test_bad_csv_names_file_row_and_problem(tmp_path, case):
+def test_bad_csv_names_file_row_problem_and_fix(tmp_path, case):
     make_bad, message = BAD_FRAMES[case]
     path = write_csv(tmp_path, make_bad(good_frame()))
     with pytest.raises(data.SignMnistDataError, match=message) as info:
         data.load_csv(path)
     assert str(path) in str(info.value)
+    # the fix the README promises: download again (force_download=True) or replace your copy
+    assert "force_download=True" in str(info.value) and "replace it with the original file" in str(info.value)
 
 
 def test_missing_and_empty_files(tmp_path):
@@ -109,7 +170,7 @@ def test_row_with_too_many_values(tmp_path):
     lines = path.read_text().splitlines()
     lines[6] += ",7"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(data.SignMnistDataError, match=r"parse error.*line 7"):
+    with pytest.raises(data.SignMnistDataError, match=r"parse error.*line 7.*force_download=True"):
         data.load_csv(path)
 
 
@@ -164,6 +225,42 @@ def test_stratified_split_keeps_class_shares(fixture_dir):
     assert set(np.bincount(y_val, minlength=25)[list(config.VALID_LABELS)]) == {12, 13}
 
 
+def test_grouped_split_keeps_groups_whole_and_every_letter_on_both_sides(fixture_dir):
+    raw = data.load_dataset(fixture_dir)
+    prepared = data.prepared_data(fixture_dir, seed=0, raw=raw, verbose=False)
+    assert prepared["split"] == "grouped"
+    assert not set(prepared["groups_train"]) & set(prepared["groups_val"]), "a group on both sides"
+    assert set(prepared["y_val"]) == set(prepared["y_train"]) == set(config.VALID_LABELS)
+    share = len(prepared["y_val"]) / len(raw["y_train"])
+    assert 0.10 <= share <= 0.20, share
+    # every training image is used exactly once
+    together = np.concatenate([prepared["x_train"], prepared["x_val"]]).reshape(len(raw["y_train"]), -1)
+    assert sorted(map(bytes, together)) == sorted(map(bytes, raw["x_train"].reshape(len(raw["y_train"]), -1)))
+
+
+def test_random_split_is_the_naive_one_and_has_its_own_key(fixture_dir):
+    raw = data.load_dataset(fixture_dir)
+    grouped = data.prepared_data(fixture_dir, seed=0, raw=raw, verbose=False)
+    naive = data.prepared_data(fixture_dir, seed=0, raw=raw, verbose=False, split="random")
+    assert naive["split"] == "random" and naive["key"] != grouped["key"]
+    assert naive["key"].endswith("-random") and grouped["key"].endswith("-grouped")
+    # the naive split leaks: most validation images have a near-copy (same group) in training
+    leaked = np.isin(naive["groups_val"], naive["groups_train"]).mean()
+    assert leaked > 0.5, leaked
+    # same images and labels as before the grouped split existed (stratified_split on the same seed)
+    _, x_val, _, y_val = data.stratified_split(raw["x_train"], raw["y_train"], 0.15, seed=0)
+    assert np.array_equal(naive["x_val"], x_val) and np.array_equal(naive["y_val"], y_val)
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.prepared_data(fixture_dir, split="grupped")
+
+
+def test_grouped_split_with_too_few_groups_says_why():
+    labels = np.repeat([0, 1], 16)
+    groups = np.concatenate([np.repeat(np.arange(8), 2), np.full(16, 8)])  # letter 1 is one group: never on both sides
+    with pytest.raises(ValueError, match="too few groups"):
+        data.grouped_split(labels, groups, val_fraction=0.15, seed=0)
+
+
 def test_letters():
     assert data.letter(0) == "A" and data.letter(24) == "Y" and data.letter(12) == "M"
     with pytest.raises(ValueError):
@@ -172,12 +269,14 @@ def test_letters():
 
 def test_prepared_data_is_cached_and_reused(fixture_dir, scratch_artifacts, capsys):
     first = data.prepared_data(fixture_dir, seed=0)
-    caches = list((scratch_artifacts / "data").glob("*.npz"))
-    assert len(caches) == 1 and first["key"].startswith("fixture-")
+    caches = sorted(p.name for p in (scratch_artifacts / "data").glob("*.npz"))
+    assert len(caches) == 2 and first["key"].startswith("fixture-")  # the split and the group ids
+    assert any("_grouped_" in name for name in caches) and any(name.endswith("_groups.npz") for name in caches)
     second = data.prepared_data(fixture_dir, seed=0)
     assert "Loaded cached arrays" in capsys.readouterr().out
-    for key in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
+    for key in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "groups_train", "groups_val"):
         assert np.array_equal(first[key], second[key])
+    assert second["split"] == "grouped" and second["key"] == first["key"]
 
 
 def test_prepared_data_reuses_arrays_already_loaded(fixture_dir, monkeypatch):
