@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course", help="a results.json of `make course` to copy to results/course.json first")
     parser.add_argument("--benchmark", help="a benchmark.json of `make benchmark` to copy to results/benchmark.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
+    parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("benchmark", args.benchmark)):
@@ -103,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
             fast = report["run"]["fast"] if name == "course" else report.get("fast")
             if fast and not args.allow_fast:
                 parser.error(f"{source} is a fast-mode run, not a result; pass --allow-fast to publish it anyway")
+            if name == "course" and not args.allow_partial:
+                everything = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+                ran = sorted(n for n, v in report["notebooks"].items() if v["status"] == "passed")
+                if ran != everything or report["run"]["status"] != "passed":
+                    parser.error(f"{source} is not a complete, passing run of every notebook "
+                                 f"(missing or failed: {sorted(set(everything) - set(ran))}); pass --allow-partial to publish it anyway")
             SNAPSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, SNAPSHOTS / f"{name}.json")
             print(f"{source} -> {SNAPSHOTS / (name + '.json')}")

@@ -157,6 +157,11 @@ def test_readme_results_refuses_a_fast_run_and_foreign_json(tmp_path, monkeypatc
     foreign.write_text(json.dumps({"05 test accuracy": 0.9}))
     with pytest.raises(SystemExit):
         readme_results.main(["--course", str(foreign)])
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps(course_report()))  # notebooks 01 and 05 only
+    with pytest.raises(SystemExit):
+        readme_results.main(["--course", str(partial)])
+    assert "not a complete, passing run" in capsys.readouterr().err
     assert not (tmp_path / "results" / "course.json").exists()
 
 

@@ -165,6 +165,18 @@ def test_anatomy_and_badge_points_at_itself(path):
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
 
 
+# Notebooks whose headline figures the README reports (`make course` -> results.json -> README).
+RECORDS_RESULTS = {"01", "03", "04", "05", "06", "07", "08"}
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in RECORDS_RESULTS], ids=lambda p: p.name)
+def test_notebook_records_its_headline_figures(path):
+    """Its headline figures reach build/course/results.json and from there the README, never typed by hand."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert re.search(r"\brecord_result\(", code), (
+        f"{path.name} records no headline figure: call evaluate.record_result(\"{path.name[:2]} ...\", value)")
+
+
 def test_anatomy_check_catches_each_departure():
     """A well-formed notebook passes; each single departure is named."""
     good = _model_notebook()
