@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data, evaluate, model, plots, train
+from helpers import config, data, evaluate, model, plots, train
 
 HERE = Path(__file__).resolve().parent
 
@@ -110,24 +111,24 @@ def test_training_resumes_after_a_kill(tmp_path):
 
 
 def test_atomic_npz_write_survives_a_kill(tmp_path):
+    """Kill a process that rewrites the cache over and over: the file on disk is always a whole one."""
     target = tmp_path / "cache.npz"
     script = (
         "import sys, numpy as np; sys.path.insert(0, %r)\n"
         "from helpers.data import save_npz_atomic\n"
         "x = np.random.default_rng(0).integers(0, 255, (3000, 28, 28), dtype=np.uint8)\n"
-        "print('writing', flush=True)\n"
-        "while True: save_npz_atomic(%r, x=x)\n"
+        "while True:\n"
+        "    save_npz_atomic(%r, x=x)\n"
+        "    print('written', flush=True)\n"
     ) % (str(HERE.parent), str(target))
-    for delay in (0.3, 0.7, 1.1):
+    for delay in (0.05, 0.2, 0.45):
         process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-        process.stdout.readline()
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-        if target.exists():
-            assert data.load_npz(target)["x"].shape == (3000, 28, 28)
+        assert process.stdout.readline().strip() == "written", "the writer never finished a first file"
+        time.sleep(delay)  # by now it is in the middle of rewriting the file (each write takes a while)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert process.returncode == -signal.SIGKILL, "the writer must have been killed, not have stopped"
+        assert data.load_npz(target)["x"].shape == (3000, 28, 28), f"a kill {delay} s in left a broken file"
     # a write that fails half-way leaves the old file untouched and no temporary file behind
     data.save_npz_atomic(target, x=np.zeros(3))
 
@@ -162,22 +163,36 @@ def test_evaluation_helpers_use_letters():
     assert report.loc["A", "recall"] == 0.5 and "Y" in report.index
 
 
-def test_plots_return_figures(small_inputs):
+def test_plots_show_the_data_they_are_given(small_inputs):
     images = small_inputs["x_test"][..., 0]
     labels = small_inputs["labels_test"]
     history = pd.DataFrame({"epoch": [0, 1], "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7],
                             "loss": [1.0, 0.5], "val_loss": [1.2, 0.8]})
-    figures = [
-        plots.sample_grid(images, labels, n=12),
-        plots.class_distribution(labels, labels),
-        plots.mean_images(images, labels),
-        plots.pixel_histogram(images),
-        plots.training_curves(history),
-        plots.confusion_heatmap(evaluate.confusion(labels, labels)),
-        plots.compare_confusions({"a": evaluate.confusion(labels, labels), "b": evaluate.confusion(labels, np.roll(labels, 1))}),
-        plots.misclassified_grid(images, labels, np.roll(labels, 1)),
-        plots.misclassified_grid(images, labels, labels),
-    ]
-    assert all(isinstance(f, matplotlib.figure.Figure) for f in figures)
-    assert [ax.get_title() for ax in figures[0].axes[:12] if ax.get_title()] != []
+
+    grid = plots.sample_grid(images, labels, n=12, seed=3)
+    titles = [ax.get_title() for ax in grid.axes if ax.get_title()]
+    pick = np.random.default_rng(3).choice(len(labels), size=12, replace=False)
+    assert titles == [config.LETTERS[int(labels[i])] for i in pick], "each image is titled with its own letter"
+
+    curves = plots.training_curves(history)
+    accuracy_axes, loss_axes = curves.axes
+    assert list(accuracy_axes.lines[0].get_xdata()) == [1, 2], "epochs are counted from 1"
+    assert list(accuracy_axes.lines[0].get_ydata()) == [0.5, 0.8]
+    assert list(accuracy_axes.lines[1].get_ydata()) == [0.4, 0.7]
+    assert list(loss_axes.lines[1].get_ydata()) == [1.2, 0.8]
+
+    predicted = labels.copy()
+    predicted[:5] = np.where(labels[:5] == 0, 1, 0)  # exactly five mistakes
+    matrix = evaluate.confusion(labels, predicted)
+    heatmap = plots.confusion_heatmap(matrix)
+    assert [t.get_text() for t in heatmap.axes[0].get_yticklabels()] == list(matrix.index)
+    assert heatmap.axes[0].collections[0].get_array().sum() == len(labels), "every image is counted once"
+    comparison = plots.compare_confusions({"a": evaluate.confusion(labels, labels), "b": matrix})
+    assert [ax.get_title() for ax in comparison.axes] == ["a: errors (0)", "b: errors (5)"]
+
+    mistakes = plots.misclassified_grid(images, labels, predicted, n=18)
+    shown = sorted(ax.get_title() for ax in mistakes.axes if ax.get_title())
+    assert shown == sorted(f"{config.LETTERS[int(labels[i])]} → {config.LETTERS[int(predicted[i])]}" for i in range(5))
+    nothing = plots.misclassified_grid(images, labels, labels)
+    assert [t.get_text() for t in nothing.axes[0].texts] == ["No misclassified images"]
     matplotlib.pyplot.close("all")
