@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test course benchmark photos lab student student-check colab-check clean distclean
+.PHONY: help venv check test course benchmark photos lab student student-check colab-check site site-check clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,14 @@ student-check: $(STAMP) ## run each student notebook up to its first blank (fast
 colab-check: $(STAMP) ## run every notebook as Google Colab would (Python 3.13, Colab's versions; COLAB_PYTHON=...)
 	$(if $(DATA),,$(PY) -m helpers.fixture build/colab-check/fixture >/dev/null)
 	$(PYTHON) tests/colab/colab_check.py --data "$(or $(DATA),build/colab-check/fixture)" $(if $(ONLY),--only $(ONLY))
+
+site: $(STAMP) ## the course website from make course's executed notebooks: build/site/index.html
+	$(PY) -m helpers.site
+
+site-check: $(STAMP) ## build the website from a fast-mode course run and open every page in Chromium
+	$(PY) -m helpers.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
+	$(PY) -m helpers.site --course build/site-check/course --out build/site-check/site
+	$(PY) -m pytest tests/test_site.py --site build/site-check/site -p no:cacheprovider
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -15,6 +15,7 @@ from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
 
 def pytest_addoption(parser):
     parser.addoption("--data", default=None, help="folder with the real CSVs: notebooks run on it (fast mode)")
+    parser.addoption("--site", default=None, help="a built course website to open in Chromium (tests/test_site.py)")
     parser.addoption("--browser-all", action="store_true",
                      help="also run every notebook in JupyterLab + Chromium (`make browser`; long)")
 

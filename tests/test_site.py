@@ -1,0 +1,108 @@
+"""The course website (`make site`) in headless Chromium: every page loads cleanly.
+
+Runs on a built site: ``pytest tests/test_site.py --site build/site`` (`make site-check`
+builds one from a fast-mode course run first). Every page is opened over HTTP on the
+loopback address; the test fails on a console error, a page error, a failed request to
+the site itself, an image that did not load, or an internal link to a page that does
+not exist. Requests to other hosts are blocked (this machine is offline) and count as failures,
+so the site must carry what it shows (the Colab badge image is served from the site);
+the only outside load allowed to fail is MathJax from its CDN, which Sphinx adds to
+pages with formulas and a reader's browser fetches.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ALLOWED_OUTSIDE = ("cdn.jsdelivr.net",)  # MathJax; blocked here, loaded by a reader's browser
+
+
+@pytest.fixture(scope="module")
+def site(request) -> Path:
+    value = request.config.getoption("--site")
+    if not value:
+        pytest.skip("no site given: `make site-check` builds one and runs this test (--site DIR)")
+    folder = Path(value).resolve()
+    assert (folder / "index.html").is_file(), f"{folder} has no index.html: run `make site` first"
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if CHROMIUM is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER", "").strip() not in ("", "0"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield browser.new_page()
+        browser.close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.parts
+                  and "_sources" not in p.parts)
+
+
+def test_every_page_loads_without_errors_and_with_all_its_images(site, server, page):
+    problems: list[str] = []
+    current = {"url": ""}
+    outside_failures: list[str] = []
+    page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+            and problems.append(f"{current['url']}: console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"{current['url']}: page error: {e}"))
+    page.on("requestfailed", lambda r: (outside_failures if urlparse(r.url).hostname in ALLOWED_OUTSIDE
+                                        else problems).append(f"{current['url']}: failed to load {r.url}"))
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+
+    pages = _pages(site)
+    notebooks = [p for p in pages if p.startswith("notebooks/")]
+    assert len(notebooks) >= 8, f"the site has {len(notebooks)} notebook pages"
+    images_seen = 0
+    for name in pages:
+        current["url"] = name
+        response = page.goto(server + name, wait_until="load")
+        assert response is not None and response.ok, f"{name}: HTTP {response and response.status}"
+        broken = page.eval_on_selector_all(
+            "img", "els => els.filter(e => e.src.startsWith(location.origin) && !(e.complete && e.naturalWidth > 0))"
+                   ".map(e => e.src)")
+        problems += [f"{name}: image did not load: {src}" for src in broken]
+        if name.startswith("notebooks/"):
+            images_seen += page.eval_on_selector_all(  # plots in the cells' outputs
+                ".cell_output img", "els => els.filter(e => e.naturalWidth > 0).length")
+            badge = page.eval_on_selector_all("a[href*='colab.research.google.com/github/']", "els => els.length")
+            assert badge >= 1, f"{name}: no Colab link"
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            target = urlparse(urljoin(server + name, href))
+            if target.hostname == "127.0.0.1" and target.path.endswith(".html"):
+                if not (site / target.path.lstrip("/")).is_file():
+                    problems.append(f"{name}: broken internal link {href}")
+    assert not problems, "\n".join(problems[:30])
+    assert images_seen >= 8, f"only {images_seen} plots on the notebook pages: are the notebooks executed?"
