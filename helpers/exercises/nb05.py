@@ -71,7 +71,8 @@ q1 = Exercise(
 SMALL = np.array([[8, 2, 0], [1, 6, 3], [0, 0, 20]])
 
 
-def _check_q2(recall):
+def _check_q2(recall_small):
+    recall = recall_small
     expected = np.diag(SMALL) / SMALL.sum(axis=1)
     value = np.asarray(recall.numpy() if hasattr(recall, "numpy") else recall)
     if value.shape == expected.shape and value.dtype != object:
@@ -80,10 +81,10 @@ def _check_q2(recall):
                         "the share that really is it). Recall divides by the row sums (all images of the letter).")
         if np.allclose(value, np.diag(SMALL)):
             raise Wrong("those are counts of right answers; divide each by the number of images of that letter.")
-    expect_array(value, expected, name="recall", atol=1e-3)
+    expect_array(value, expected, name="recall_small", atol=1e-3)
 
 
-_Q2_SOLUTION = "recall = np.diag(small) / small.sum(axis=1)  # right answers / all images of that true letter"
+_Q2_SOLUTION = "recall_small = np.diag(small) / small.sum(axis=1)  # right answers / all images of that true letter"
 
 q2 = Exercise(
     "Recall per letter from a small confusion matrix",
@@ -91,12 +92,12 @@ q2 = Exercise(
     hint="Rows are the true letter. Recall of a letter = right answers for it (the diagonal) / all its images "
          "(its row sum).",
     solution=_Q2_SOLUTION,
-    answers=("recall",),
+    answers=("recall_small",),
     setup="import numpy as np\nfrom helpers.exercises.nb05 import SMALL as small\n",
     wrong=[
-        ("recall = np.diag(small) / small.sum(axis=0)", "precision"),
-        ("recall = np.diag(small)", "counts of right answers"),
-        ("recall = np.array([0.8, 0.6, 0.9])", "recall[2]"),
+        ("recall_small = np.diag(small) / small.sum(axis=0)", "precision"),
+        ("recall_small = np.diag(small)", "counts of right answers"),
+        ("recall_small = np.array([0.8, 0.6, 0.9])", "recall_small[2]"),
     ],
 )
 
