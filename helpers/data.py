@@ -373,34 +373,42 @@ def data_fingerprint(folder: str | Path) -> str:
 SPLITS = ("grouped", "random")
 
 
-def training_groups(folder: str | Path, images: np.ndarray, labels: np.ndarray, verbose: bool = True) -> np.ndarray:
+def training_groups(
+    folder: str | Path, images: np.ndarray, labels: np.ndarray, verbose: bool = True, groups: np.ndarray | None = None
+) -> np.ndarray:
     """Near-duplicate group ids of the training images, cached per data source.
 
     Computed by :func:`helpers.groups.near_duplicate_groups` (a few seconds on the real
-    data) and saved as ``artifacts/data/sign_mnist_<key>_groups.npz``.
+    data) unless ``groups`` (computed by that function already) is given, and saved as
+    ``artifacts/data/sign_mnist_<key>_groups.npz``.
     """
     from helpers import groups as groups_lib
 
     folder = Path(folder)
     key = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
     cache = artifacts_dir() / "data" / f"sign_mnist_{key}_groups.npz"
-    if cache.is_file():
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (len(labels),):
+            raise ValueError(f"groups has shape {groups.shape}, expected ({len(labels)},): one id per training image")
+    elif cache.is_file():
         try:
             cached = load_npz(cache)
             if cached["groups"].shape == (len(labels),) and float(cached["threshold"]) == groups_lib.THRESHOLD:
                 return cached["groups"]
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
             print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
-    groups = groups_lib.near_duplicate_groups(images, labels)
+    if groups is None:
+        groups = groups_lib.near_duplicate_groups(images, labels)
     save_npz_atomic(cache, groups=groups, threshold=np.float64(groups_lib.THRESHOLD))
     if verbose:
-        print(f"Found {len(np.unique(groups))} groups of near-copies among {len(groups)} training images; saved to {cache}")
+        print(f"{len(np.unique(groups))} groups of near-copies among {len(groups)} training images; saved to {cache}")
     return groups
 
 
 def prepared_data(
     data_dir: str | Path | None = None, val_fraction: float = 0.15, seed: int = 42, verbose: bool = True,
-    raw: dict[str, np.ndarray] | None = None, split: str = "grouped",
+    raw: dict[str, np.ndarray] | None = None, split: str = "grouped", groups: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The train/validation/test arrays, from the cache if notebook 03 (or anyone) made them.
 
@@ -414,7 +422,8 @@ def prepared_data(
     ``split``; and ``key`` (a string naming the data source and the split, used to name
     models trained on it: it differs between the two splits).
     The cache file is ``artifacts/data/sign_mnist_<source>_<split>_val<fraction>_seed<seed>.npz``.
-    Pass ``raw`` (what :func:`load_dataset` returned for this folder) to skip parsing the CSVs again.
+    Pass ``raw`` (what :func:`load_dataset` returned for this folder) to skip parsing the CSVs again,
+    and ``groups`` (:func:`helpers.groups.near_duplicate_groups` of ``raw``'s training set) to skip grouping.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -436,7 +445,7 @@ def prepared_data(
             print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
     raw = raw if raw is not None else load_dataset(folder)
     images, labels = raw["x_train"], raw["y_train"]
-    groups = training_groups(folder, images, labels, verbose=verbose)
+    groups = training_groups(folder, images, labels, verbose=verbose, groups=groups)
     if split == "grouped":
         train_index, val_index = grouped_split(labels, groups, val_fraction, seed)
     else:

@@ -4,7 +4,7 @@ Why: Sign Language MNIST's training CSV was made by writing many variants (small
 crops, rotations, brightness changes) of each of far fewer source photos. Two
 variants of one photo are near-copies, so a validation split drawn image by image
 has a near-copy of almost every validation image in training, and its accuracy
-says little about new photos (the test set was made from other photos).
+says little about new photos (most test images are far from every training image).
 
 How: each image is standardised (its mean subtracted, then divided by its norm),
 so that the dot product of two standardised images is their Pearson correlation
@@ -54,19 +54,15 @@ def near_duplicate_groups(
     from sklearn.neighbors import radius_neighbors_graph
 
     rows = standardize(images)
-    parts = [np.arange(len(rows))] if labels is None else [
-        np.flatnonzero(np.asarray(labels) == label) for label in np.unique(labels)
-    ]
-    groups = np.full(len(rows), -1, dtype=np.int64)
+    if labels is None:
+        parts = [np.arange(len(rows))]  # one graph over all images
+    else:
+        parts = [np.flatnonzero(np.asarray(labels) == label) for label in np.unique(labels)]  # one graph per label
+    groups = np.zeros(len(rows), dtype=np.int64)
     next_id = 0
     for index in parts:
-        if len(index) == 1:
-            groups[index] = next_id
-            next_id += 1
-            continue
-        graph = radius_neighbors_graph(
-            rows[index], radius=1.0 - threshold, metric="cosine", mode="connectivity", include_self=False
-        )
+        # cosine distance of standardised rows = 1 - correlation: link pairs closer than 1 - threshold
+        graph = radius_neighbors_graph(rows[index], radius=1 - threshold, metric="cosine", include_self=False)
         n_groups, ids = connected_components(graph, directed=False)
         groups[index] = ids + next_id
         next_id += n_groups

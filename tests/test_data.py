@@ -254,6 +254,24 @@ def test_random_split_is_the_naive_one_and_has_its_own_key(fixture_dir):
         data.prepared_data(fixture_dir, split="grupped")
 
 
+def test_prepared_data_takes_groups_already_computed_and_caches_them(fixture_dir, scratch_artifacts, monkeypatch):
+    from helpers import groups as groups_lib
+
+    raw = data.load_dataset(fixture_dir)
+    groups = groups_lib.near_duplicate_groups(raw["x_train"], raw["y_train"])
+
+    def must_not_group(*args, **kwargs):
+        raise AssertionError("the groups were computed a second time")
+
+    monkeypatch.setattr(groups_lib, "near_duplicate_groups", must_not_group)
+    with pytest.raises(ValueError, match="one id per training image"):
+        data.prepared_data(fixture_dir, raw=raw, groups=groups[:-1], verbose=False)
+    prepared = data.prepared_data(fixture_dir, raw=raw, groups=groups, verbose=False)
+    assert np.array_equal(np.sort(np.concatenate([prepared["groups_train"], prepared["groups_val"]])), np.sort(groups))
+    naive = data.prepared_data(fixture_dir, raw=raw, split="random", verbose=False)  # the cached group ids
+    assert np.array_equal(np.sort(np.concatenate([naive["groups_train"], naive["groups_val"]])), np.sort(groups))
+
+
 def test_grouped_split_with_too_few_groups_says_why():
     labels = np.repeat([0, 1], 16)
     groups = np.concatenate([np.repeat(np.arange(8), 2), np.full(16, 8)])  # letter 1 is one group: never on both sides
