@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import time
 import warnings
 from pathlib import Path
@@ -17,12 +18,38 @@ import numpy as np
 from helpers.quiet import _stderr_silenced
 
 
-def to_tflite(model, path: str | Path, int8_calibration: np.ndarray | None = None) -> Path:
+def convert_quietly(converter) -> bytes:
+    """``converter.convert()`` without its progress output (the saved graph's signature, "Assets written to",
+    C++ notices)."""
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()), _stderr_silenced():
+            # int8 inputs get their range from the representative dataset; TF warns about it anyway
+            warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
+            return converter.convert()
+    finally:
+        tf_logger.setLevel(level)
+
+
+def write_atomic(content: bytes, path: str | Path) -> Path:
+    """Write ``content`` to ``path`` through a temporary file, so an interrupted write leaves no half file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(path)
+    return path
+
+
+def to_tflite(model, path, int8_calibration=None):
     """Convert ``model`` to a ``.tflite`` file; float32, or full-integer int8 when calibration images are given.
 
     Full-integer quantization needs a *representative dataset*: a few hundred training
     images that show the converter the range of every activation. Inputs and outputs
-    become int8 too (the runner below quantizes and dequantizes them).
+    become int8 too (:class:`TFLiteClassifier` quantizes and dequantizes them).
     """
     import tensorflow as tf
 
@@ -32,24 +59,14 @@ def to_tflite(model, path: str | Path, int8_calibration: np.ndarray | None = Non
 
         def representative_dataset():
             for image in calibration:
-                yield [image[np.newaxis]]
+                yield [image[np.newaxis]]  # one image at a time, with a batch axis
 
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = representative_dataset
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]  # integer kernels only
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    # the converter prints its progress (the saved graph's signature, C++ notices): keep the output clean
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _stderr_silenced():
-        # int8 inputs get their range from the representative dataset; TF warns about it anyway
-        warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
-        flatbuffer = converter.convert()
-    tmp.write_bytes(flatbuffer)
-    tmp.replace(path)
-    return path
+    return write_atomic(convert_quietly(converter), path)
 
 
 def _interpreter_class():

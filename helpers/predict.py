@@ -114,7 +114,7 @@ def square_crop(image: Image.Image, box: Box | None = None, margin: float = 0.15
     return image.crop((left, top, left + side, top + side))
 
 
-def photo_to_input(image, box: Box | None = None) -> np.ndarray:
+def photo_to_input(image, box=None):
     """One photo → a (28, 28, 1) float32 array in [0, 1], framed like Sign Language MNIST.
 
     Steps: square crop (the hand's box, or the centre) → grayscale → resize to 28×28

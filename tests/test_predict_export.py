@@ -135,6 +135,7 @@ def test_exif_orientation_is_applied_on_every_path(kind, tmp_path):
     # the white corner moved from the top left to the top right (a 90° clockwise turn)
     pixels = np.asarray(upright.convert("L"))
     assert pixels[:10, -10:].mean() > 200 and pixels[:10, :10].mean() < 50
+    assert predict.load_image(upright).size == (40, 60)  # an upright picture is not turned a second time
 
 
 def test_uploads_of_ipywidgets_7_and_8_are_both_read():
@@ -225,14 +226,17 @@ def test_predict_letter_accepts_a_model_file(tiny_model, tmp_path):
         predict.predict_letter(picture, model=3)
 
 
-def test_tflite_round_trip_agrees_with_keras(tiny_model, tmp_path):
+def test_tflite_round_trip_agrees_with_keras(tiny_model, tmp_path, capfd):
     net, inputs = tiny_model
     x = inputs["x_test"][:64]
     keras_probs = net.predict(x, verbose=0)
+    capfd.readouterr()
     float_model = export.TFLiteClassifier(export.to_tflite(net, tmp_path / "float.tflite"))
     np.testing.assert_allclose(float_model.predict(x), keras_probs, atol=1e-4)
     int8_path = export.to_tflite(net, tmp_path / "int8.tflite", int8_calibration=inputs["x_train"][:100])
     int8_model = export.TFLiteClassifier(int8_path)
+    out, err = capfd.readouterr()
+    assert "Assets written" not in out + err and "TensorSpec" not in out + err  # the converter's chatter stays hidden
     agreement = np.mean(int8_model.predict(x).argmax(1) == keras_probs.argmax(1))
     assert agreement >= 0.9
     assert int8_path.stat().st_size < 0.4 * (tmp_path / "float.tflite").stat().st_size
