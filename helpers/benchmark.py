@@ -1,12 +1,19 @@
-"""`make benchmark`: the seed CNN vs the improved CNN, per seed, on the real test set.
+"""`make benchmark`: the seed CNN vs the improved CNN, per seed; ``--ablation``: notebook 06's rows over seeds.
 
 For each seed and model it trains from scratch in a fresh subprocess (so peak memory is
-that run's own) and measures: test accuracy, training wall time, parameters, peak
-resident memory, batch inference throughput (images/s at batch 256) and single-image
+that run's own) on the grouped training split (notebook 03) and measures: grouped-validation
+accuracy, test accuracy and their gap, training wall time and time-to-accuracy (seconds until
+the grouped-validation accuracy first comes within 0.1 point of its final value), parameters,
+peak resident memory, batch inference throughput (images/s at batch 256) and single-image
 latency (``model.predict`` vs calling the model directly). Results go to
 ``build/benchmark.json`` and ``build/benchmark.md``.
 
+``--ablation`` trains notebook 06's table instead (the seed CNN, the final recipe and its
+leave-one-out rows, :data:`helpers.model.ABLATION`) and writes each row's mean and spread over
+the seeds to ``build/ablation.json`` and ``build/ablation.md``; notebook 06 shows that table.
+
     python -m helpers.benchmark --data ../shared/data/sign_mnist --seeds 3
+    python -m helpers.benchmark --data ../shared/data/sign_mnist --seeds 3 --ablation
     python -m helpers.benchmark --fast   # the fixture, one short epoch: checks the code path
 """
 
@@ -41,19 +48,32 @@ def latency_ms(call, repeats: int = 50) -> float:
     return 1000 * statistics.median(times)
 
 
+def time_to_accuracy(val_curve: list[float], train_seconds: float, within: float = 0.001) -> float:
+    """Seconds until validation accuracy first comes within ``within`` of its final value.
+
+    Epochs are taken to last equally long (``train_seconds / epochs``), so the answer is
+    (the first such epoch, counted from 1) × seconds per epoch.
+    """
+    final = val_curve[-1]
+    first = next(i for i, v in enumerate(val_curve) if v >= final - within)
+    return round((first + 1) * train_seconds / len(val_curve), 1)
+
+
 def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path) -> None:
     """Train and measure one (model, seed); write the result as JSON to ``out``."""
     from helpers import data, evaluate, train
     from helpers import model as model_lib
 
     train.set_seed(seed)
-    prepared = data.prepared_data(data_dir, seed=42, verbose=False)  # one split for every seed
+    prepared = data.prepared_data(data_dir, seed=42, verbose=False, split="grouped")  # one split for every seed
     inputs = data.model_inputs(prepared, fast=fast, seed=42)
     epochs = 1 if fast else model_lib.EPOCHS[name]
     model = model_lib.build(name, total_steps=model_lib.steps_for(len(inputs["x_train"]), epochs, BATCH_SIZE))
     folder = train.run_dir(f"benchmark_{name}", prepared["key"], fast, seed)
     info = train.fit(model, inputs["x_train"], inputs["y_train"], inputs["x_val"], inputs["y_val"],
                      folder, epochs, BATCH_SIZE, verbose=0)
+    val_curve = train.load_history(folder)["val_accuracy"].tolist()
+    val_acc = evaluate.accuracy(inputs["y_val"].argmax(1), evaluate.predict_labels(model, inputs["x_val"]))
     x_test, y_test = inputs["x_test"], inputs["labels_test"]
     test_acc = evaluate.accuracy(y_test, evaluate.predict_labels(model, x_test))
     model.predict(x_test[:512], batch_size=256, verbose=0)  # warm-up
@@ -63,8 +83,12 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path) -
     one = x_test[:1]
     result = {
         "model": name, "seed": seed, "epochs": epochs, "data": prepared["key"],
-        "test_images": int(len(y_test)), "test_accuracy": round(test_acc, 5),
+        "val_split": prepared.get("split", "random"), "val_images": int(len(inputs["x_val"])),
+        "val_accuracy": round(val_acc, 5), "test_images": int(len(y_test)), "test_accuracy": round(test_acc, 5),
+        "gap": round(val_acc - test_acc, 5),
         "train_seconds": info["train_seconds_this_session"], "params": info["params"],
+        "val_accuracy_per_epoch": [round(v, 5) for v in val_curve],
+        "time_to_accuracy_seconds": time_to_accuracy(val_curve, info["train_seconds_this_session"]),
         "throughput_images_per_s_batch256": round(throughput, 1),
         "latency_ms_predict": round(latency_ms(lambda: model.predict(one, verbose=0)), 2),
         "latency_ms_direct_call": round(latency_ms(lambda: model(one, training=False)), 2),
@@ -105,55 +129,108 @@ def machine() -> dict:
             "tensorflow": tf.__version__, "os": platform.platform()}
 
 
+def _spread(values: list[float]) -> dict:
+    """Mean, sample standard deviation (0 for one value), min and max, rounded."""
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {"mean": round(statistics.mean(values), 5), "sd": round(sd, 5),
+            "min": round(min(values), 5), "max": round(max(values), 5)}
+
+
 def summarize(runs: list[dict]) -> dict:
+    """Per model (in the order first run): seeds, accuracies' mean and spread, times, sizes, speed."""
     summary = {}
-    for name in RECIPES:
+    for name in dict.fromkeys(r["model"] for r in runs):
         rows = [r for r in runs if r["model"] == name]
-        if not rows:
-            continue
-        acc = [r["test_accuracy"] for r in rows]
+        val, test = _spread([r["val_accuracy"] for r in rows]), _spread([r["test_accuracy"] for r in rows])
         summary[name] = {
             "seeds": [r["seed"] for r in rows],
-            "test_accuracy_mean": round(statistics.mean(acc), 5),
-            "test_accuracy_min": min(acc), "test_accuracy_max": max(acc),
+            "val_accuracy": val, "test_accuracy": test,
+            "gap_mean": round(statistics.mean(r["gap"] for r in rows), 5),
+            "test_accuracy_mean": test["mean"], "test_accuracy_min": test["min"], "test_accuracy_max": test["max"],
+            "val_accuracy_mean": val["mean"],
             "train_seconds_max": max(r["train_seconds"] for r in rows),
             "train_seconds_mean": round(statistics.mean(r["train_seconds"] for r in rows), 1),
+            "time_to_accuracy_seconds_mean": round(statistics.mean(r["time_to_accuracy_seconds"] for r in rows), 1),
             "params": rows[0]["params"],
             "peak_memory_mib_max": max(r["peak_memory_mib"] for r in rows),
             "throughput_images_per_s_batch256": round(statistics.median(r["throughput_images_per_s_batch256"] for r in rows), 1),
             "latency_ms_predict": round(statistics.median(r["latency_ms_predict"] for r in rows), 2),
             "latency_ms_direct_call": round(statistics.median(r["latency_ms_direct_call"] for r in rows), 2),
         }
+    if "improved_cnn" in summary:  # what each row changes, against the final recipe, on grouped validation
+        final = summary["improved_cnn"]["val_accuracy"]["mean"]
+        for s in summary.values():
+            s["val_change_vs_final"] = round(s["val_accuracy"]["mean"] - final, 5)
     return summary
 
 
-def markdown(report: dict) -> str:
+def _pct(x: float) -> str:
+    return f"{100 * x:.2f}%"
+
+
+def _header(report: dict) -> str:
     m = report["machine"]
-    lines = [
-        f"Benchmark of {report['date']} on {m['cores']} cores ({m['cpu']}), TensorFlow {m['tensorflow']}, "
+    return (
+        f"{report.get('title', 'Benchmark')} of {report['date']} on {m['cores']} cores ({m['cpu']}), TensorFlow {m['tensorflow']}, "
         f"{'FAST MODE (fixture check, not a result)' if report['fast'] else 'real data, full settings'}; "
-        f"command: `{report['command']}`",
-        "",
-        "| model | seeds | test accuracy mean (min–max) | train time per seed, max (mean) | parameters "
-        "| peak memory | throughput, batch 256 | latency 1 image: predict / direct call |",
+        f"validation: the {report.get('val_split', 'random')} split of the training set; command: `{report['command']}`"
+    )
+
+
+def markdown(report: dict) -> str:
+    """The benchmark table: per model, grouped validation beside test, their gap, time, size, speed."""
+    lines = [
+        _header(report), "",
+        "| model | seeds | validation accuracy mean | test accuracy mean (min–max) | gap (val − test) "
+        "| train time per seed, max (mean) | time to accuracy | parameters | peak memory "
+        "| throughput, batch 256 | latency 1 image: predict / direct call |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in report["summary"].items():
+        t = s["test_accuracy"]
+        lines.append(
+            f"| {name} | {len(s['seeds'])} | {_pct(s['val_accuracy']['mean'])} | {_pct(t['mean'])} "
+            f"({_pct(t['min'])}–{_pct(t['max'])}) | {100 * s['gap_mean']:+.2f} pt "
+            f"| {s['train_seconds_max']:.0f} s ({s['train_seconds_mean']:.0f} s) | {s['time_to_accuracy_seconds_mean']:.0f} s "
+            f"| {s['params']:,} | {s['peak_memory_mib_max']:.0f} MiB | {s['throughput_images_per_s_batch256']:,.0f} img/s "
+            f"| {s['latency_ms_predict']:.1f} ms / {s['latency_ms_direct_call']:.1f} ms |"
+        )
+    lines += ["", "Per seed:", "", "| model | seed | validation accuracy | test accuracy | gap | train time |",
+              "|---|---|---|---|---|---|"]
+    for r in report["runs"]:
+        lines.append(f"| {r['model']} | {r['seed']} | {_pct(r['val_accuracy'])} | {_pct(r['test_accuracy'])} "
+                     f"| {100 * r['gap']:+.2f} pt | {r['train_seconds']:.0f} s |")
+    return "\n".join(lines) + "\n"
+
+
+def ablation_markdown(report: dict) -> str:
+    """Notebook 06's ablation over seeds: grouped validation (mean ± sd) first, test after."""
+    from helpers.model import DESCRIPTIONS
+
+    lines = [
+        _header(report), "",
+        "| row | model | seeds | validation accuracy, mean ± sd (min–max) | change vs final recipe "
+        "| test accuracy, mean ± sd | parameters | train time per seed, mean |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, s in report["summary"].items():
+        v, t = s["val_accuracy"], s["test_accuracy"]
+        change = f"{100 * s['val_change_vs_final']:+.2f} pt" if "val_change_vs_final" in s else "–"
         lines.append(
-            f"| {name} | {len(s['seeds'])} | {100 * s['test_accuracy_mean']:.2f}% "
-            f"({100 * s['test_accuracy_min']:.2f}–{100 * s['test_accuracy_max']:.2f}%) "
-            f"| {s['train_seconds_max']:.0f} s ({s['train_seconds_mean']:.0f} s) | {s['params']:,} "
-            f"| {s['peak_memory_mib_max']:.0f} MiB | {s['throughput_images_per_s_batch256']:,.0f} img/s "
-            f"| {s['latency_ms_predict']:.1f} ms / {s['latency_ms_direct_call']:.1f} ms |"
+            f"| {DESCRIPTIONS.get(name, name)} | {name} | {len(s['seeds'])} | {_pct(v['mean'])} ± {100 * v['sd']:.2f} "
+            f"({_pct(v['min'])}–{_pct(v['max'])}) | {change} | {_pct(t['mean'])} ± {100 * t['sd']:.2f} "
+            f"| {s['params']:,} | {s['train_seconds_mean']:.0f} s |"
         )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> dict | None:
-    parser = argparse.ArgumentParser(description="Seed CNN vs improved CNN, per seed.")
+    parser = argparse.ArgumentParser(description="Seed CNN vs improved CNN per seed, or notebook 06's ablation over seeds.")
     parser.add_argument("--data", help="folder with the two CSVs (default: SIGN_MNIST_DIR or kagglehub)")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--models", default=",".join(RECIPES))
+    parser.add_argument("--models", help=f"comma-separated (default: {','.join(RECIPES)}; with --ablation: notebook 06's rows)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="train notebook 06's rows over the seeds; write build/ablation.json and .md")
     parser.add_argument("--fast", action="store_true", help="one short epoch on a subset: a code-path check")
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -162,29 +239,38 @@ def main(argv: list[str] | None = None) -> dict | None:
         run_one(args.one[0], int(args.one[1]), args.data, args.fast, Path(args.out))
         return None
 
+    from helpers.model import ABLATION, EPOCHS
+
+    models = args.models.split(",") if args.models else list(ABLATION if args.ablation else RECIPES)
+    unknown = [m for m in models if m not in EPOCHS]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; choose from {sorted(EPOCHS)}")
     runs = []
-    models = args.models.split(",")
     for seed in range(args.seeds):
         for name in models:
             result = measure_in_subprocess(name, seed, args.data, args.fast)
             runs.append(result)
             print(
-                f"[{len(runs)}/{args.seeds * len(models)}] {name} seed {seed}: test accuracy "
-                f"{100 * result['test_accuracy']:.2f}%, trained in {result['train_seconds']:.0f} s, "
-                f"peak memory {result['peak_memory_mib']:.0f} MiB",
+                f"[{len(runs)}/{args.seeds * len(models)}] {name} seed {seed}: validation accuracy "
+                f"{100 * result['val_accuracy']:.2f}%, test accuracy {100 * result['test_accuracy']:.2f}%, "
+                f"trained in {result['train_seconds']:.0f} s, peak memory {result['peak_memory_mib']:.0f} MiB",
                 flush=True,
             )
     command = "python -m helpers.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
     report = {
+        "title": "Ablation" if args.ablation else "Benchmark",
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": command.strip(), "fast": args.fast, "machine": machine(),
+        "val_split": runs[0]["val_split"], "seeds": args.seeds,
         "summary": summarize(runs), "runs": runs,
     }
     out = build_dir()
-    (out / "benchmark.json").write_text(json.dumps(report, indent=2))
-    (out / "benchmark.md").write_text(markdown(report))
-    print(markdown(report))
-    print(f"Wrote {out / 'benchmark.json'} and {out / 'benchmark.md'}")
+    stem = "ablation" if args.ablation else "benchmark"
+    text = ablation_markdown(report) if args.ablation else markdown(report)
+    (out / f"{stem}.json").write_text(json.dumps(report, indent=2))
+    (out / f"{stem}.md").write_text(text)
+    print(text)
+    print(f"Wrote {out / (stem + '.json')} and {out / (stem + '.md')}")
     return report
 
 

@@ -1,4 +1,10 @@
-"""The CNN builders: the seed CNN of notebook 04 and the improved CNN of notebook 06."""
+"""The CNN builders: the seed CNN of notebook 04 and the improved CNN of notebook 06.
+
+Notebook 06 writes :func:`augmentation`, :func:`conv_bn_relu`, :func:`lr_schedule` and
+:func:`build_improved_cnn` in its cells (``#@save``); this module keeps the same code, plus the
+named recipes (:data:`EPOCHS`, :data:`VARIANTS`) that ``helpers.train.train_recipe`` and
+``make benchmark`` build by name.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,14 @@ from helpers.config import IMAGE_SIZE, NUM_CLASSES
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 
-def augmentation(seed: int | None = None) -> keras.Sequential:
+def augmentation(seed=None):
     """Random changes a real photo could have, as Keras preprocessing layers.
 
-    Small rotations (±11°), shifts (±10%), zoom (±10%), contrast and brightness.
-    No horizontal flip: a mirrored hand signs with the other hand, and some letters
-    differ from others mainly by orientation. The layers only act during training;
-    at inference they pass images through unchanged.
+    Small rotations (±11°), shifts (±10%), zoom (±10%), contrast and brightness. No
+    horizontal flip: a mirror image turns a right hand into a left hand (notebook 06,
+    exercise). Rotations stay small because letters such as K/P, G/Q and H/U differ
+    mainly in how the hand is turned. The layers act only when called with
+    ``training=True`` (inside ``fit``); at inference they pass images through unchanged.
     """
     return keras.Sequential(
         [
@@ -61,9 +68,14 @@ def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.
 
 
 MOMENTUM = 0.9
+#: The recipe's fixed training settings (chosen before looking at any test number; see notebook 06).
+PEAK_LEARNING_RATE = 3e-3
+WARMUP_FRACTION = 0.1
+LABEL_SMOOTHING = 0.1
+CONSTANT_LEARNING_RATE = 1e-3  # Adam's default: the "without the schedule" row
 
 
-def conv_bn_relu(x, filters: int, batch_norm: bool = True):
+def conv_bn_relu(x, filters, batch_norm=True):
     """3×3 convolution, then BatchNorm (which makes the bias redundant), then ReLU."""
     x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(x)
     if batch_norm:
@@ -71,23 +83,34 @@ def conv_bn_relu(x, filters: int, batch_norm: bool = True):
     return layers.ReLU()(x)
 
 
-def build_improved_cnn(
-    total_steps: int | None = None,
-    peak_learning_rate: float = 3e-3,
-    label_smoothing: float = 0.1,
-    batch_norm: bool = True,
-    augment: bool = True,
-) -> keras.Model:
+def lr_schedule(total_steps, peak=PEAK_LEARNING_RATE, warmup_fraction=WARMUP_FRACTION):
+    """Linear warm-up from 0 to ``peak`` over the first ``warmup_fraction`` of the steps,
+    then a half cosine from ``peak`` down to exactly 0 at ``total_steps``.
+
+    The decay spans the steps *after* the warm-up (``total_steps - warmup``), so the last
+    step runs at (almost) zero. A fixed schedule: it never looks at validation or test data.
+    """
+    warmup = max(1, round(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0,
+        decay_steps=max(1, total_steps - warmup),
+        alpha=0.0,
+        warmup_target=peak,
+        warmup_steps=warmup,
+    )
+
+
+def build_improved_cnn(total_steps=None, augment=True, batch_norm=True, label_smoothing=LABEL_SMOOTHING,
+                       dense_head=False, name="improved_cnn"):
     """The improved CNN of notebooks 06–08 (about 84K parameters, int8 TFLite under 100 KB).
 
     augmentation → 3 × [Conv 3×3 (32, 64, 80 filters) → BatchNorm → ReLU → MaxPool 2] →
-    Flatten (3×3×80) → Dropout(0.4) → Dense(25, softmax).
+    Flatten (3×3×80 = 720) → Dropout(0.4) → Dense(25, softmax).
 
-    Training recipe: Adam with a learning rate that warms up linearly for the first 10%
-    of ``total_steps`` to ``peak_learning_rate`` and then follows a cosine down to 0
-    (a fixed schedule: it never looks at validation or test data), and cross-entropy
-    with label smoothing. ``total_steps=None`` keeps a constant rate of 1e-3 instead.
-    The switches ``batch_norm`` and ``augment`` exist for the ablation table.
+    Adam with :func:`lr_schedule` over ``total_steps`` (``None``: a constant rate of 1e-3)
+    and cross-entropy with label smoothing. The switches exist for notebook 06's
+    leave-one-out rows; ``dense_head=True`` puts the seed CNN's Dense(128) → Dropout(0.3)
+    head in place of Dropout(0.4).
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
     x = augmentation()(inputs) if augment else inputs
@@ -95,20 +118,14 @@ def build_improved_cnn(
         x = conv_bn_relu(x, filters, batch_norm)
         x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(0.4)(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    name = "improved_cnn" if (batch_norm and augment and total_steps) else "improved_cnn_variant"
-    model = keras.Model(inputs, outputs, name=name)
-
-    if total_steps:
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=0.0,
-            decay_steps=total_steps,
-            warmup_target=peak_learning_rate,
-            warmup_steps=max(1, total_steps // 10),
-        )
+    if dense_head:
+        x = layers.Dense(128, activation="relu")(x)
+        x = layers.Dropout(0.3)(x)
     else:
-        learning_rate = 1e-3
+        x = layers.Dropout(0.4)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=name)
+    learning_rate = lr_schedule(total_steps) if total_steps else CONSTANT_LEARNING_RATE
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
@@ -122,32 +139,38 @@ def steps_for(n_images: int, epochs: int, batch_size: int = 128) -> int:
     return epochs * -(-n_images // batch_size)
 
 
-#: The models of the course by name, with their full-mode epochs.
-EPOCHS = {
-    "seed_cnn": 10,
-    "seed_cnn_augmented": 15,
-    "improved_cnn_constant_lr": 15,
-    "improved_cnn": 15,
+#: Full-mode epochs of the final recipe (and of every leave-one-out row: same budget).
+IMPROVED_EPOCHS = 6
+
+#: Notebook 06's leave-one-out rows: each changes exactly one thing of the final recipe.
+#: name → (what changes, keyword arguments of :func:`build_improved_cnn`, uses the schedule)
+VARIANTS = {
+    "improved_cnn_no_augmentation": ("without augmentation", {"augment": False}, True),
+    "improved_cnn_no_batchnorm": ("without BatchNorm", {"batch_norm": False}, True),
+    "improved_cnn_constant_lr": ("without the schedule (constant 1e-3)", {}, False),
+    "improved_cnn_no_label_smoothing": ("without label smoothing", {"label_smoothing": 0.0}, True),
+    "improved_cnn_dense128_head": ("with the seed CNN's Dense(128) head", {"dense_head": True}, True),
 }
-#: Notebook 06's ablation climbs this list one change at a time; ``make benchmark``
-#: trains the first and the last.
-ABLATION = ("seed_cnn", "seed_cnn_augmented", "improved_cnn_constant_lr", "improved_cnn")
+LEAVE_ONE_OUT = tuple(VARIANTS)
+
+#: The models of the course by name, with their full-mode epochs.
+EPOCHS = {"seed_cnn": 10, "improved_cnn": IMPROVED_EPOCHS, **{name: IMPROVED_EPOCHS for name in VARIANTS}}
+#: Notebook 06's table: the seed CNN (notebook 04), the final recipe, then its leave-one-out rows.
+ABLATION = ("seed_cnn", "improved_cnn", *LEAVE_ONE_OUT)
 DESCRIPTIONS = {
     "seed_cnn": "seed CNN (notebook 04)",
-    "seed_cnn_augmented": "+ data augmentation",
-    "improved_cnn_constant_lr": "+ BatchNorm, third conv block",
-    "improved_cnn": "+ warm-up/cosine LR schedule, label smoothing",
+    "improved_cnn": "final recipe",
+    **{name: change for name, (change, _, _) in VARIANTS.items()},
 }
 
 
 def build(name: str, total_steps: int | None = None) -> keras.Model:
-    """Build one of the course's models by name (see :data:`EPOCHS`)."""
+    """Build one of the course's models by name (see :data:`EPOCHS`); ``total_steps`` sizes the schedule."""
     if name == "seed_cnn":
         return build_seed_cnn()
-    if name == "seed_cnn_augmented":
-        return build_seed_cnn(augment=True)
-    if name == "improved_cnn_constant_lr":
-        return build_improved_cnn(total_steps=None, label_smoothing=0.0)
     if name == "improved_cnn":
         return build_improved_cnn(total_steps=total_steps)
+    if name in VARIANTS:
+        _, changes, scheduled = VARIANTS[name]
+        return build_improved_cnn(total_steps=total_steps if scheduled else None, name=name, **changes)
     raise ValueError(f"unknown model {name!r}; choose one of {sorted(EPOCHS)}")

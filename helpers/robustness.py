@@ -48,6 +48,20 @@ def perturbations(seed: int = 0) -> dict[str, Callable[[np.ndarray], np.ndarray]
     }
 
 
+def pixel_change(images: np.ndarray, seed: int = 0) -> pd.Series:
+    """Mean absolute pixel change each perturbation makes to ``images`` (0 for "original").
+
+    The check that every transform really changes the images: a transform that silently
+    did nothing (a zero range, a wrong value range) shows up as 0 here.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    return pd.Series(
+        {name: float(np.abs(np.asarray(transform(images), dtype=np.float32) - images).mean())
+         for name, transform in perturbations(seed).items()},
+        name="mean |pixel change|",
+    )
+
+
 def robustness_table(models: dict[str, object], images: np.ndarray, labels: np.ndarray, seed: int = 0) -> pd.DataFrame:
     """Test accuracy of each model (columns) under each perturbation (rows)."""
     rows = {}

@@ -1,4 +1,4 @@
-"""`make benchmark` and `make course` code paths, fast, on the fixture."""
+"""`make benchmark` and its ablation mode (notebook 06's rows over seeds), fast, on the fixture."""
 
 from __future__ import annotations
 
@@ -8,22 +8,85 @@ import keras
 import pytest
 
 from helpers import benchmark, train
+from helpers import model as model_lib
 from helpers.fixture import write_fixture
 
 
-def test_benchmark_fast_mode_writes_json_and_markdown(tmp_path, scratch_artifacts, capsys):
+def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_artifacts, capsys):
     fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=96)
     report = benchmark.main(["--fast", "--seeds", "1", "--data", str(fixture)])
     out = capsys.readouterr().out
-    assert "[1/2] seed_cnn seed 0" in out and "[2/2] improved_cnn seed 0" in out
+    assert "[1/2] seed_cnn seed 0: validation accuracy" in out and "[2/2] improved_cnn seed 0" in out
     saved = json.loads((tmp_path / "build" / "benchmark.json").read_text())
-    assert saved["fast"] is True and set(saved["summary"]) == {"seed_cnn", "improved_cnn"}
+    assert saved["fast"] is True and list(saved["summary"]) == ["seed_cnn", "improved_cnn"]
+    assert saved["val_split"] == "grouped"  # decisions and the reported gap use the grouped split
     for run in saved["runs"]:
-        assert run["params"] > 0 and run["peak_memory_mib"] > 100 and run["throughput_images_per_s_batch256"] > 0
-        assert 0.0 <= run["test_accuracy"] <= 1.0 and run["latency_ms_predict"] > 0 and run["latency_ms_direct_call"] > 0
+        assert run["test_images"] == 96 and run["val_images"] > 0 and run["val_split"] == "grouped"
+        assert run["gap"] == pytest.approx(run["val_accuracy"] - run["test_accuracy"], abs=2e-5)
+        # the reported validation accuracy is the trained model's, i.e. the last epoch's
+        assert run["val_accuracy"] == pytest.approx(run["val_accuracy_per_epoch"][-1], abs=1e-3)
+        assert 0 < run["time_to_accuracy_seconds"] <= run["train_seconds"] + 0.1
+        assert run["params"] == model_lib.build(run["model"], total_steps=10).count_params()
+        assert run["peak_memory_mib"] > 100 and run["throughput_images_per_s_batch256"] > 0
     table = (tmp_path / "build" / "benchmark.md").read_text()
-    assert "| improved_cnn | 1 |" in table and "FAST MODE" in table
-    assert report["summary"]["improved_cnn"]["params"] <= 300_000
+    assert "FAST MODE" in table and "grouped split" in table and "gap (val − test)" in table
+    improved = report["summary"]["improved_cnn"]
+    assert improved["params"] <= 300_000
+    assert f"{100 * improved['val_accuracy']['mean']:.2f}%" in table  # the table shows the grouped validation
+
+
+def test_ablation_mode_trains_the_named_rows_and_writes_their_spread(tmp_path, scratch_artifacts, capsys):
+    fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=96)
+    rows = "improved_cnn,improved_cnn_no_label_smoothing"
+    report = benchmark.main(["--fast", "--ablation", "--seeds", "1", "--models", rows, "--data", str(fixture)])
+    assert "[2/2] improved_cnn_no_label_smoothing seed 0" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "build" / "ablation.json").read_text())
+    assert saved == json.loads(json.dumps(report)) and saved["title"] == "Ablation"
+    assert list(saved["summary"]) == rows.split(",")
+    assert saved["summary"]["improved_cnn"]["val_change_vs_final"] == 0
+    table = (tmp_path / "build" / "ablation.md").read_text()
+    assert "without label smoothing" in table and "change vs final recipe" in table
+    assert not (tmp_path / "build" / "benchmark.json").exists()  # the ablation does not overwrite the benchmark
+
+
+def _run(model, seed, val, test, seconds=10.0):
+    return {"model": model, "seed": seed, "val_accuracy": val, "test_accuracy": test, "gap": val - test,
+            "train_seconds": seconds, "time_to_accuracy_seconds": seconds / 2, "params": 1000,
+            "peak_memory_mib": 500, "throughput_images_per_s_batch256": 1.0, "latency_ms_predict": 1.0,
+            "latency_ms_direct_call": 1.0}
+
+
+def test_summary_gives_mean_spread_and_change_against_the_final_recipe():
+    runs = [_run("improved_cnn", 0, 0.90, 0.99), _run("improved_cnn", 1, 0.94, 0.98),
+            _run("improved_cnn_no_augmentation", 0, 0.80, 0.95), _run("improved_cnn_no_augmentation", 1, 0.84, 0.96)]
+    summary = benchmark.summarize(runs)
+    final = summary["improved_cnn"]
+    assert final["val_accuracy"] == {"mean": 0.92, "sd": pytest.approx(0.02828, abs=1e-5), "min": 0.90, "max": 0.94}
+    assert final["test_accuracy"]["mean"] == pytest.approx(0.985) and final["gap_mean"] == pytest.approx(-0.065)
+    assert summary["improved_cnn_no_augmentation"]["val_change_vs_final"] == pytest.approx(-0.10)
+    assert final["seeds"] == [0, 1]
+    report = {"date": "d", "command": "c", "fast": False, "val_split": "grouped", "summary": summary, "runs": runs,
+              "machine": {"cores": 2, "cpu": "x", "tensorflow": "t"}}
+    table = benchmark.ablation_markdown(report)
+    assert "| without augmentation | improved_cnn_no_augmentation | 2 | 82.00% ± 2.83 (80.00%–84.00%) | -10.00 pt |" in table
+
+
+def test_time_to_accuracy_is_the_first_epoch_within_a_tenth_of_a_point_of_the_final():
+    assert benchmark.time_to_accuracy([0.5, 0.9, 0.9995, 0.998, 1.0], train_seconds=50) == 30.0
+    assert benchmark.time_to_accuracy([0.5, 0.7], train_seconds=20) == 20.0
+    assert benchmark.time_to_accuracy([0.99, 0.5, 0.99], train_seconds=30) == 10.0
+
+
+def test_every_ablation_row_changes_exactly_one_thing():
+    final = model_lib.build("improved_cnn", total_steps=100)
+    layer_kinds = [type(layer).__name__ for layer in final.layers]
+    for name in model_lib.LEAVE_ONE_OUT:
+        variant = model_lib.build(name, total_steps=100)
+        kinds = [type(layer).__name__ for layer in variant.layers]
+        same_loss = variant.loss.get_config()["label_smoothing"] == final.loss.get_config()["label_smoothing"]
+        scheduled = isinstance(variant.optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule)
+        differences = [kinds != layer_kinds, not same_loss, not scheduled]
+        assert sum(differences) == 1, f"{name} changes {differences} (layers, loss, schedule)"
 
 
 def test_models_load_only_in_safe_mode(tmp_path):
