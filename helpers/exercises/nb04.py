@@ -6,11 +6,50 @@ import numpy as np
 
 from helpers.exercises import Exercise, Wrong, expect_array, expect_model, expect_number
 
-# ---------------------------------------------------------------- q1: type the network
+# ---------------------------------------------------------------- q1: count its parameters
+#: conv1 3·3·1·64 + 64, conv2 3·3·64·128 + 128, dense (5·5·128)·128 + 128, output 128·25 + 25
+DOUBLED_PARAMS = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)
+_SEED_PARAMS = (3 * 3 * 1 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (5 * 5 * 64 * 128 + 128) + (128 * 25 + 25)
+
+
+def _check_q1(n_params_wide):
+    expect_number(n_params_wide, DOUBLED_PARAMS, name="n_params_wide", hint_if={
+        _SEED_PARAMS: "that is the seed CNN's count (226,969); count the network with 64 and 128 filters.",
+        # the Dense layer kept at the seed's size (1600 inputs)
+        DOUBLED_PARAMS - (5 * 5 * 128 * 128) + (5 * 5 * 64 * 128):
+            "the first Dense layer grows too: Flatten now hands it 5×5×128 = 3,200 numbers, not 1,600.",
+        # conv2 counted with the seed's 32 input channels (2× instead of 4×)
+        DOUBLED_PARAMS - (3 * 3 * 64 * 128) + (3 * 3 * 32 * 128):
+            "the second convolution now sees 64 input channels, not 32: it grows 4×, not 2×.",
+        DOUBLED_PARAMS - (64 + 128 + 128 + 25): "off by 345: did you forget the biases (one per filter or unit)?",
+    })
+
+
+q1 = Exercise(
+    "Parameters of the seed CNN with twice the filters",
+    check=_check_q1,
+    hint="Count layer by layer: a Conv2D has kernel height × width × input channels × filters weights plus one "
+         "bias per filter; a Dense layer has inputs × units weights plus one bias per unit. Which layers' inputs "
+         "changed when the filters doubled?",
+    solution=(
+        "n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)\n"
+        "# conv1 grows 2× (320 → 640), conv2 4× (18,496 → 73,856), the first Dense layer 2× (1,600 → 3,200 inputs)"
+    ),
+    answers=("n_params_wide",),
+    wrong=[
+        ("n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 64 * 128 + 128) + (128 * 25 + 25)",
+         "Flatten now hands it"),
+        ("n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 32 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)",
+         "grows 4×"),
+        ("n_params_wide = 3 * 3 * 1 * 64 + 3 * 3 * 64 * 128 + 5 * 5 * 128 * 128 + 128 * 25", "biases"),
+    ],
+)
+
+# ---------------------------------------------------------------- q2: type the network
 
 
 def doubled_seed_cnn():
-    """The reference for q1: the seed CNN with 64 and 128 filters instead of 32 and 64."""
+    """The reference for q2: the seed CNN with 64 and 128 filters instead of 32 and 64."""
     import keras
     from keras import layers
 
@@ -27,12 +66,12 @@ def doubled_seed_cnn():
     ])
 
 
-def _check_q1(wide_model):
+def _check_q2(wide_model):
     expect_model(wide_model, doubled_seed_cnn(), name="wide_model")
 
 
-_Q1_SETUP = "import keras\nfrom keras import layers\n"
-_Q1_SOLUTION = """
+_Q2_SETUP = "import keras\nfrom keras import layers\n"
+_Q2_SOLUTION = """
 wide_model = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
     layers.Conv2D(64, 3, activation="relu"),
@@ -46,59 +85,20 @@ wide_model = keras.Sequential([
 ])
 """
 
-q1 = Exercise(
+q2 = Exercise(
     "Type the seed CNN with twice the filters",
-    check=_check_q1,
+    check=_check_q2,
     hint="Copy the seed CNN layer by layer (Conv2D, MaxPooling2D, Conv2D, MaxPooling2D, Flatten, Dense, "
          "Dropout, Dense) and change only the two Conv2D filter counts to 64 and 128.",
-    solution=_Q1_SOLUTION,
+    solution=_Q2_SOLUTION,
     answers=("wide_model",),
-    setup=_Q1_SETUP,
+    setup=_Q2_SETUP,
     wrong=[
-        (_Q1_SOLUTION.replace("Conv2D(64", "Conv2D(32").replace("Conv2D(128", "Conv2D(64"),
+        (_Q2_SOLUTION.replace("Conv2D(64", "Conv2D(32").replace("Conv2D(128", "Conv2D(64"),
          "layer 1 (Conv2D): filters is 32 but should be 64"),
-        (_Q1_SOLUTION.replace('    layers.Dropout(0.3),\n', ""), "layer 7 is Dense but should be Dropout"),
-        (_Q1_SOLUTION.replace('Dense(25, activation="softmax")', "Dense(25)"),
+        (_Q2_SOLUTION.replace('    layers.Dropout(0.3),\n', ""), "layer 7 is Dense but should be Dropout"),
+        (_Q2_SOLUTION.replace('Dense(25, activation="softmax")', "Dense(25)"),
          "activation is 'linear' but should be 'softmax'"),
-    ],
-)
-
-# ---------------------------------------------------------------- q2: count its parameters
-#: conv1 3·3·1·64 + 64, conv2 3·3·64·128 + 128, dense (5·5·128)·128 + 128, output 128·25 + 25
-DOUBLED_PARAMS = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)
-_SEED_PARAMS = (3 * 3 * 1 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (5 * 5 * 64 * 128 + 128) + (128 * 25 + 25)
-
-
-def _check_q2(n_params_wide):
-    expect_number(n_params_wide, DOUBLED_PARAMS, name="n_params_wide", hint_if={
-        _SEED_PARAMS: "that is the seed CNN's count (226,969); count the network with 64 and 128 filters.",
-        # the Dense layer kept at the seed's size (1600 inputs)
-        DOUBLED_PARAMS - (5 * 5 * 128 * 128) + (5 * 5 * 64 * 128):
-            "the first Dense layer grows too: Flatten now hands it 5×5×128 = 3,200 numbers, not 1,600.",
-        # conv2 counted with the seed's 32 input channels (2× instead of 4×)
-        DOUBLED_PARAMS - (3 * 3 * 64 * 128) + (3 * 3 * 32 * 128):
-            "the second convolution now sees 64 input channels, not 32: it grows 4×, not 2×.",
-        DOUBLED_PARAMS - (64 + 128 + 128 + 25): "off by 345: did you forget the biases (one per filter or unit)?",
-    })
-
-
-q2 = Exercise(
-    "Parameters of the seed CNN with twice the filters",
-    check=_check_q2,
-    hint="Count layer by layer: a Conv2D has kernel height × width × input channels × filters weights plus one "
-         "bias per filter; a Dense layer has inputs × units weights plus one bias per unit. Which layers' inputs "
-         "changed when the filters doubled?",
-    solution=(
-        "n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)\n"
-        "# conv1 grows 2× (320 → 640), conv2 4× (18,496 → 73,856), the first Dense layer 2× (1,600 → 3,200 inputs)"
-    ),
-    answers=("n_params_wide",),
-    wrong=[
-        ("n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 64 * 128 + 128) + (5 * 5 * 64 * 128 + 128) + (128 * 25 + 25)",
-         "Flatten now hands it"),
-        ("n_params_wide = (3 * 3 * 1 * 64 + 64) + (3 * 3 * 32 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + (128 * 25 + 25)",
-         "grows 4×"),
-        ("n_params_wide = 3 * 3 * 1 * 64 + 3 * 3 * 64 * 128 + 5 * 5 * 128 * 128 + 128 * 25", "biases"),
     ],
 )
 
@@ -125,6 +125,8 @@ def _valid_correlation(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def _check_q3(feature_map):
+    if feature_map is None:
+        raise Wrong("feature_map is still None: compute the 3×3 array, entry by entry.")
     expected = _valid_correlation(tiny_image, tiny_kernel)
     value = np.asarray(feature_map.numpy() if hasattr(feature_map, "numpy") else feature_map)
     if value.shape == expected.shape and value.dtype != object:
