@@ -47,12 +47,14 @@ def top_confusions(y_true: np.ndarray, y_pred: np.ndarray, n: int = 10) -> pd.Da
 
 #: Test accuracy a healthy run clears, by (model, fast mode, synthetic fixture). The real
 #: full-mode floors sit a few points under what we measured (see README), so a broken
-#: pipeline fails loudly while seed-to-seed noise does not.
+#: pipeline fails loudly while seed-to-seed noise does not. The seed CNN's fast-mode floors
+#: were calibrated on fast runs of notebook 05 (real data: 32.4% grouped, 35.2% random split;
+#: fixture: 70.8%), with a margin for other machines; chance is about 4%.
 ACCURACY_FLOORS = {
     ("seed_cnn", False, False): 0.88,
-    ("seed_cnn", True, False): 0.15,
+    ("seed_cnn", True, False): 0.20,
     ("seed_cnn", False, True): 0.80,
-    ("seed_cnn", True, True): 0.30,
+    ("seed_cnn", True, True): 0.40,
     ("improved_cnn", False, False): 0.995,
     ("improved_cnn", True, False): 0.20,
     ("improved_cnn", False, True): 0.80,
@@ -68,8 +70,8 @@ def accuracy_floor(model_name: str, fast: bool, fixture: bool) -> float:
 #: Final validation accuracy a healthy run clears, by (model, split, fast mode, synthetic fixture).
 #: On the random split validation holds near-copies of training images (close to 100% at full
 #: settings); on the grouped split it tracks the test accuracy. Fast-mode floors sit well under
-#: what a fast run measured on the same data (3 epochs on 3,000 images, notebook 04/05), so noise
-#: passes and a broken pipeline (chance is 4%) does not.
+#: what fast runs of notebooks 04/05 measured (3 epochs on 3,000 images; real data: 46.3% grouped,
+#: 42.7% random; fixture: 75.9%/77.2%), so noise passes and a broken pipeline (chance is 4%) does not.
 VALIDATION_FLOORS = {
     ("seed_cnn", "grouped", False, False): 0.80,
     ("seed_cnn", "grouped", True, False): 0.25,
