@@ -121,14 +121,14 @@ def _check_q3(model, features, logits):
 q3 = Exercise(
     "The logits, computed by hand",
     check=_check_q3,
-    hint="W, b = improved.layers[-1].get_weights() gives the last layer's weights; logits = features @ W + b.",
-    solution="W, b = improved.layers[-1].get_weights()\nlogits = features @ W + b",
-    answers=("improved", "features", "logits"),
-    setup=_TINY_MODEL + "features = interpret.penultimate_features(improved, images)\n",
+    hint="The last Dense layer multiplies the features (one row per image) by its kernel W and adds its bias b.",
+    solution="W, b = improved.layers[-1].get_weights()\nlogits_5 = features_5 @ W + b",
+    answers=("improved", "features_5", "logits_5"),
+    setup=_TINY_MODEL + "features_5 = interpret.penultimate_features(improved, images)\n",
     wrong=[
-        ("W, b = improved.layers[-1].get_weights()\nlogits = features @ W", "bias"),
-        ("logits = improved.layers[-1](features).numpy()", "probabilities"),
-        ("W, b = improved.layers[-1].get_weights()\nlogits = (features @ W + b)[0]", "shape"),
+        ("W, b = improved.layers[-1].get_weights()\nlogits_5 = features_5 @ W", "bias"),
+        ("logits_5 = improved.layers[-1](features_5).numpy()", "probabilities"),
+        ("W, b = improved.layers[-1].get_weights()\nlogits_5 = (features_5 @ W + b)[0]", "shape"),
     ],
 )
 
@@ -147,12 +147,12 @@ q4 = Exercise(
     "How much softmax shrinks the gradient of a confident prediction",
     check=_check_q4,
     hint="For p = softmax(z)[k], ∂p/∂z[k] = p × (1 − p). Take p as the largest probability.",
-    solution="p_top = probabilities.max()\nshrink = p_top * (1 - p_top)",
-    answers=("probabilities", "shrink"),
-    setup="import numpy as np\nprobabilities = np.array([0.0005, 0.9985, 0.001], dtype=np.float32)\n",
+    solution="p_top = probabilities_i.max()\nshrink = p_top * (1 - p_top)",
+    answers=("probabilities_i", "shrink"),
+    setup="import numpy as np\nprobabilities_i = np.array([0.0005, 0.9985, 0.001], dtype=np.float32)\n",
     wrong=[
-        ("shrink = probabilities.max()", "that is p itself"),
-        ("shrink = 1 - probabilities.max()", "that is 1 − p"),
+        ("shrink = probabilities_i.max()", "that is p itself"),
+        ("shrink = 1 - probabilities_i.max()", "that is 1 − p"),
         ("shrink = 1.0", "not 1"),
     ],
 )
@@ -178,14 +178,14 @@ q5 = Exercise(
     "Grad-CAM of the letter the model did not choose",
     check=_check_q5,
     hint="interpret.grad_cam explains the predicted class unless you pass class_index=...",
-    solution="cam = interpret.grad_cam(improved, image, class_index=int(true_label))",
-    answers=("improved", "image", "true_label", "cam"),
+    solution="cam = interpret.grad_cam(model, image, class_index=true_label)",
+    answers=("model", "image", "true_label", "cam"),
     setup=_TINY_MODEL + (
-        "image = images[0]\n"
-        "true_label = int(np.argmin(improved.predict(images[:1], verbose=0)[0]))  # a letter it did not choose\n"
+        "model, image = improved, images[0]\n"
+        "true_label = int(np.argmin(model(images[:1], training=False)[0]))  # a letter it did not choose\n"
     ),
     wrong=[
-        ("cam = interpret.grad_cam(improved, image)", "class_index=true_label"),
-        ("cam = interpret.grad_cam(improved, image, class_index=true_label)[:6]", "shape"),
+        ("cam = interpret.grad_cam(model, image)", "class_index=true_label"),
+        ("cam = interpret.grad_cam(model, image, class_index=true_label)[:6]", "shape"),
     ],
 )
