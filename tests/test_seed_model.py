@@ -74,3 +74,15 @@ def test_notebook_builder_is_the_helpers_builder():
         assert mine.name == theirs.name
         assert _describe(mine)[1 if augment else 0:] == _describe(theirs)[1 if augment else 0:]
         assert mine.count_params() == theirs.count_params()
+
+
+def test_notebook_trains_the_recipe_that_notebook_05_loads():
+    """Notebook 05 finds 04's model through train.train_recipe: same run folder, same number of epochs."""
+    import re
+
+    from helpers import model as model_lib
+
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    epochs = re.search(r"^EPOCHS = train\.FAST_EPOCHS if FAST else (\d+)\s*$", _cell(cells, "BATCH_SIZE = 128"), re.M)
+    assert epochs and int(epochs.group(1)) == model_lib.EPOCHS["seed_cnn"]
+    assert 'train.run_dir("seed_cnn", prepared["key"], FAST, SEED)' in _cell(cells, "run = train.run_dir(")
