@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP) ## create/update .venv from requirements.txt and register its Jupyter kernel
 
 check: $(STAMP) ## run every test: helpers unit tests, notebooks via papermill and nbval (fast mode)
-	$(PY) -m nbstripout --verify notebooks/*.ipynb
+	$(PY) -m nbstripout --verify notebooks/*.ipynb student/*.ipynb
 	$(PY) -m pytest tests $(if $(DATA),--data "$(DATA)")
 	$(PY) tests/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
 
@@ -43,7 +43,7 @@ benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmar
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m helpers.photos $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
 
-student: $(STAMP) ## write the student edition (answers blanked) to build/student/
+student: $(STAMP) ## write the student edition (answers blanked) to student/ (commit it)
 	$(PY) -m helpers.student
 
 student-check: $(STAMP) ## run each student notebook up to its first blank (fast mode)

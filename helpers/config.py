@@ -66,11 +66,11 @@ def build_dir() -> Path:
     return path
 
 
-def colab_url(notebook_name: str) -> str:
-    """The "Open in Colab" address of ``notebooks/<notebook_name>``."""
+def colab_url(notebook_name: str, folder: str = "notebooks") -> str:
+    """The "Open in Colab" address of ``<folder>/<notebook_name>`` (``student`` for the student edition)."""
     return (
         f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/"
-        f"{GITHUB_BRANCH}/notebooks/{notebook_name}"
+        f"{GITHUB_BRANCH}/{folder}/{notebook_name}"
     )
 
 

@@ -1,4 +1,4 @@
-"""`make student`: write the student edition of the course to ``build/student/``.
+"""`make student`: write the student edition of the course to ``student/``.
 
 The student edition is the same notebooks with the answers taken out, for recall
 practice (fastbook's ``clean/`` notebooks, nbgrader's solution markers):
@@ -11,7 +11,11 @@ practice (fastbook's ``clean/`` notebooks, nbgrader's solution markers):
 
 ``____`` is :data:`helpers.exercises.____`; ``qN.check()`` on it asks for an answer.
 
-    python -m helpers.student [--out build/student]
+The edition is committed in ``student/`` (each notebook with its own Colab badge), so a
+learner reaches it from GitHub or Colab without running anything; a test checks that it
+is what this command writes from ``notebooks/``, so the two never drift.
+
+    python -m helpers.student [--out student]
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.config import REPO_ROOT
+from helpers.config import REPO_ROOT, colab_url
 
 ANSWER_LINE = re.compile(r"^(?P<indent>\s*)(?P<body>.*?)\s*#\s*ANSWER\s*$")
 ASSIGNMENT = re.compile(r"^(?P<target>[A-Za-z_][\w.\[\]'\", ]*?\s*(?:[-+*/@]?=))(?!=)")
@@ -31,7 +35,8 @@ DETAILS = re.compile(r"<details>.*?</details>\s*", re.DOTALL)
 BLANK_IMPORT = "from helpers.exercises import ____  # the blanks you fill in"
 BANNER = (
     "> **Student edition.** The answers are taken out: replace each `____` with your own code, run the cell, "
-    "and `qN.check(...)` tells you whether you got it (`qN.hint()` helps). The full edition is in `notebooks/`."
+    "and `qN.check(...)` tells you whether you got it (`qN.hint()` helps, `qN.solution()` shows one answer). "
+    "The annotated edition with the answers is [{name}]({url})."
 )
 
 
@@ -67,8 +72,11 @@ def blank_code(source: str) -> str:
     return result
 
 
-def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with answers blanked, model answers removed and outputs cleared."""
+def student_notebook(notebook: nbformat.NotebookNode, name: str = "") -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with answers blanked, model answers removed and outputs cleared.
+
+    With the notebook's file ``name``, its Colab badge opens the student copy instead.
+    """
     copy = nbformat.from_dict(notebook)
     for cell in copy.cells:
         if cell.cell_type == "code":
@@ -76,19 +84,34 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.outputs, cell.execution_count = [], None
         elif cell.cell_type == "markdown":
             cell.source = DETAILS.sub("", cell.source)
-    copy.cells.insert(1, nbformat.v4.new_markdown_cell(BANNER))
+            if name:
+                cell.source = cell.source.replace(colab_url(name), colab_url(name, folder="student"))
+    banner = BANNER.format(name=f"notebooks/{name}" if name else "in notebooks/",
+                           url=f"../notebooks/{name}" if name else "../notebooks")
+    copy.cells.insert(1, nbformat.v4.new_markdown_cell(banner))
+    for number, cell in enumerate(copy.cells):  # sequential ids, as nbstripout leaves committed notebooks
+        cell.id = str(number)
     return copy
+
+
+def write_edition(out: Path) -> list[Path]:
+    """Write the student edition of every notebook into ``out``; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        target = out / path.name
+        nbformat.write(student_notebook(nbformat.read(path, as_version=4), path.name), target)
+        written.append(target)
+    return written
 
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description="Write the student edition (answers blanked).")
-    parser.add_argument("--out", default=str(REPO_ROOT / "build" / "student"))
+    parser.add_argument("--out", default=str(REPO_ROOT / "student"))
     args = parser.parse_args(argv)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        nbformat.write(student_notebook(nbformat.read(path, as_version=4)), out / path.name)
-        print(f"wrote {out / path.name}")
+    for target in write_edition(out):
+        print(f"wrote {target}")
     return out
 
 

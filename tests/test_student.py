@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.student import ANSWER_LINE, BEGIN, END, blank_code, main, student_notebook
+from helpers.student import ANSWER_LINE, BEGIN, END, blank_code, main, student_notebook, write_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -82,6 +82,24 @@ def test_make_student_writes_every_notebook(tmp_path):
     assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
 
 
+def test_committed_student_edition_is_what_make_student_writes(tmp_path):
+    """student/ is committed for learners on GitHub and Colab; it must match notebooks/ (run `make student`)."""
+    fresh = {p.name: p.read_text() for p in write_edition(tmp_path)}
+    committed = {p.name: p.read_text() for p in sorted((ROOT / "student").glob("*.ipynb"))}
+    assert committed.keys() == fresh.keys(), "student/ lacks notebooks or has extra ones: run `make student`"
+    stale = [name for name in fresh if committed[name] != fresh[name]]
+    assert not stale, f"student/ is out of date for {stale}: run `make student` and commit student/"
+
+
+def test_student_badge_opens_the_student_copy():
+    from helpers.config import colab_url
+
+    path = NOTEBOOKS[0]
+    student = student_notebook(nbformat.read(path, as_version=4), path.name)
+    text = "\n".join(c.source for c in student.cells)
+    assert colab_url(path.name, folder="student") in text and colab_url(path.name) not in text
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_edition_runs_up_to_its_first_blank(path, tmp_path, real_data_dir, monkeypatch):
@@ -92,7 +110,7 @@ def test_student_edition_runs_up_to_its_first_blank(path, tmp_path, real_data_di
 
     from notebook_env import notebook_env
 
-    student = student_notebook(nbformat.read(path, as_version=4))
+    student = student_notebook(nbformat.read(path, as_version=4), path.name)
     first = next(i for i, c in enumerate(student.cells) if c.cell_type == "code" and "____" in c.source)
     student.cells = student.cells[: first + 1]
     source = tmp_path / path.name
