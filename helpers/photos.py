@@ -162,8 +162,8 @@ def from_yolo_export(split_dir: str | Path, out_dir: str | Path, class_names: li
     relative to the image size). Classes are the letters A–Z in order unless ``class_names``
     says otherwise. Roboflow exports each source photo in up to three augmented versions
     (``A1_jpg.rf.<hash>.jpg``); we keep the first by name, so one person's photo is never
-    counted three times. J and Z (motion letters) are dropped. Writes ``<letter>/<photo>`` and
-    ``labels.csv`` in ``out_dir`` and returns it.
+    counted three times. J and Z (motion letters) are dropped. Writes ``<letter>/<photo>``,
+    ``labels.csv`` and a ``SOURCE.md`` naming the source in ``out_dir``, and returns it.
     """
     from PIL import Image
 
@@ -197,7 +197,21 @@ def from_yolo_export(split_dir: str | Path, out_dir: str | Path, class_names: li
             "width": width, "height": height,
         })
     pd.DataFrame(rows).to_csv(out_dir / "labels.csv", index=False)
+    (out_dir / "SOURCE.md").write_text(
+        f"{len(rows)} photos of {len({r['letter'] for r in rows})} letters from {PHOTOS_SOURCE['name']}, "
+        f"{PHOTOS_SOURCE['roboflow']}; laid out by helpers.photos.from_yolo_export from {split_dir} "
+        "(one version per source photo, J and Z dropped).\n"
+    )
     return out_dir
+
+
+def describe_source(folder: str | Path) -> str:
+    """The first paragraph of the folder's ``SOURCE.md`` (where the photos come from), or a note that it has none."""
+    source = Path(folder) / "SOURCE.md"
+    if not source.is_file():
+        return f"{folder} has no SOURCE.md: say yourself where these photos come from."
+    paragraphs = [p for p in source.read_text().split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
+    return " ".join(paragraphs[0].split()) if paragraphs else f"{source} is empty."
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -340,5 +340,7 @@ def test_from_yolo_export_lays_out_one_version_per_photo(tmp_path):
     assert labels.iloc[0][["x_min", "y_min", "x_max", "y_max", "width", "height"]].tolist() == [25, 30, 75, 50, 100, 80]
     assert labels.iloc[1][["x_min", "y_min", "x_max", "y_max"]].tolist() == [20, 20, 30, 60]
     assert (out / "B" / "B3_jpg.rf.ccc3.jpg").is_file()
+    assert "American Sign Language Letters v1" in photos.describe_source(out)
+    assert "no SOURCE.md" in photos.describe_source(tmp_path)
     with pytest.raises(FileNotFoundError, match="images"):
         photos.from_yolo_export(tmp_path / "nothing", tmp_path / "out2")
