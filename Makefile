@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help venv check test course benchmark photos lab student student-check colab-check site site-check clean distclean

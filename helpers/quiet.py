@@ -30,8 +30,13 @@ def _stderr_silenced():
 
 
 def quiet_tensorflow() -> None:
-    """Import TensorFlow and Keras once, with their start-up log lines silenced."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    """Import TensorFlow and Keras once, with their start-up log lines silenced.
+
+    Also sets ``TF_CPP_MIN_LOG_LEVEL=3`` (errors are raised as Python exceptions anyway), which
+    keeps later C++ notices (e.g. ``NodeDef mentions attribute ...`` when ops run
+    deterministically) out of the notebook too.
+    """
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     with _stderr_silenced():
         import keras  # noqa: F401
         import tensorflow as tf
