@@ -3,7 +3,7 @@
 The two CSVs come from Kaggle (``datamunge/sign-language-mnist``, version 1) through
 ``kagglehub``, or from a folder you name (``data_dir=...`` or ``SIGN_MNIST_DIR``).
 Every file is checked before use: a bad file raises :class:`SignMnistDataError` that
-names the file, the line and the problem, never a silent wrong answer.
+names the file, the line, the problem and the fix, never a silent wrong answer.
 """
 
 from __future__ import annotations
