@@ -63,7 +63,7 @@ q1 = Exercise(
 
 
 # ---------------------------------------------------------------- q2
-def _check_q2(never, train):
+def _check_q2(never, test):
     if isinstance(never, str) or (isinstance(never, (list, tuple, set)) and any(isinstance(v, str) for v in never)):
         raise Wrong("give the labels (numbers), not letters: data.letter(k) turns label k into its letter.")
     if isinstance(never, numbers.Integral):
@@ -72,28 +72,28 @@ def _check_q2(never, train):
         given = sorted(int(v) for v in never)
     except (TypeError, ValueError):
         raise Wrong(f"never should be a list of labels such as [3, 7], got {type(never).__name__}.") from None
-    present = sorted({int(v) for v in train["label"]})
+    present = sorted({int(v) for v in test["label"]})
     expected = sorted(set(range(NUM_CLASSES)) - set(present))
     outside = [v for v in given if not 0 <= v < NUM_CLASSES]
     expect_true(not outside, f"{outside} is outside 0..{NUM_CLASSES - 1}: the question asks only about labels "
                              f"0 (A) to {NUM_CLASSES - 1} ({LETTERS[-1]}).")
     expect_true(given != present, "those are the labels that do occur; the question asks for the ones that never do.")
     extra = [v for v in given if v in present]
-    expect_true(not extra, f"label(s) {extra} do occur in train: (train['label'] == {extra[0]}).sum() > 0."
+    expect_true(not extra, f"label(s) {extra} do occur in the test set: (test['label'] == {extra[0]}).sum() > 0."
                 if extra else "")
     missing = [v for v in expected if v not in given]
-    expect_true(not missing, f"{len(missing)} more label(s) in 0..{NUM_CLASSES - 1} never occur in train.")
+    expect_true(not missing, f"{len(missing)} more label(s) in 0..{NUM_CLASSES - 1} never occur in the test set.")
 
 
 q2 = Exercise(
-    "Labels that never occur",
+    "Labels that never occur in the test set",
     check=_check_q2,
-    hint="Compare the set of labels 0..24, `set(range(25))`, with the set of labels in `train['label']`.",
-    solution='never = sorted(set(range(25)) - set(train["label"]))',
-    answers=("never", "train"),
+    hint="Compare the set of labels 0..24, `set(range(25))`, with the set of labels in `test['label']`.",
+    solution='never = sorted(set(range(25)) - set(test["label"]))',
+    answers=("never", "test"),
     setup=SETUP,
     wrong=[
-        ('never = sorted(set(train["label"]))', "do occur"),
+        ('never = sorted(set(test["label"]))', "do occur"),
         ("never = [9, 25]", "outside 0..24"),
         ('never = ["J"]', "not letters"),
     ],
@@ -101,30 +101,47 @@ q2 = Exercise(
 
 
 # ---------------------------------------------------------------- q3
-def _check_q3(lo, hi, train):
-    pixels = _pixels(train)
-    everything = train.to_numpy()
+def _check_q3(lo, hi, mean, test):
+    pixels = _pixels(test)
+    for name, value, what, method in (("lo", lo, "minimum", "min"), ("hi", hi, "maximum", "max"),
+                                      ("mean", mean, "mean", "mean")):
+        if np.size(value) > 1:
+            per = {pixels.shape[1]: "per column", test.shape[1]: "per column", len(test): "per image (row)"}
+            raise Wrong(f"{name} holds {np.size(value)} values: that is one {what} "
+                        f"{per.get(np.size(value), 'per column or row')}; take the {what} of the whole array: "
+                        f".to_numpy().{method}() or .{method}().{method}()")
+    everything = test.to_numpy()
+    includes_label = isinstance(mean, numbers.Real) and np.isclose(mean, everything.mean())
+    if includes_label and not np.isclose(mean, pixels.mean()):
+        raise Wrong("that mean includes the label column; take the 784 pixel columns only: "
+                    "test.drop(columns='label').")
     if (lo, hi) == (everything.min(), everything.max()) and (lo, hi) != (pixels.min(), pixels.max()):
         raise Wrong("that range includes the label column; take the 784 pixel columns only: "
-                    "train.drop(columns='label').")
-    first = train["pixel1"].to_numpy()
+                    "test.drop(columns='label').")
+    first = test["pixel1"].to_numpy()
     if (lo, hi) == (first.min(), first.max()) and (lo, hi) != (pixels.min(), pixels.max()):
         raise Wrong("that is the range of one column (pixel1); take all 784 pixel columns.")
     expect_number(lo, pixels.min(), name="lo")
     expect_number(hi, pixels.max(), name="hi")
+    expect_number(mean, pixels.mean(), name="mean", rel=1e-4)
 
 
 q3 = Exercise(
-    "Darkest and brightest pixel",
+    "Pixel range and mean of the test set",
     check=_check_q3,
-    hint="Drop the label column, then take `.min()` and `.max()` of the NumPy array "
+    hint="Drop the label column, then take `.min()`, `.max()` and `.mean()` of the NumPy array "
          "(a DataFrame's own `.min()` works per column).",
-    solution='pixels = train.drop(columns="label").to_numpy()\nlo, hi = pixels.min(), pixels.max()',
-    answers=("lo", "hi", "train"),
+    solution='pixels = test.drop(columns="label").to_numpy()\nlo, hi, mean = pixels.min(), pixels.max(), pixels.mean()',
+    answers=("lo", "hi", "mean", "test"),
     setup=SETUP,
     wrong=[
-        ("lo, hi = train.to_numpy().min(), train.to_numpy().max()", "label column"),
-        ('lo, hi = train["pixel1"].min(), train["pixel1"].max()', "one column"),
+        ("_all = test.to_numpy()\nlo, hi, mean = _all.min(), _all.max(), _all.mean()", "label column"),
+        ('lo, hi = test["pixel1"].min(), test["pixel1"].max()\nmean = test.drop(columns="label").to_numpy().mean()',
+         "one column"),
+        ('_px = test.drop(columns="label")\nlo, hi, mean = _px.min(), _px.max(), _px.to_numpy().mean()',
+         "one minimum per column"),
+        ('_px = test.drop(columns="label").to_numpy()\nlo, hi, mean = _px.min(), _px.max(), _px.mean(axis=1)',
+         "one mean per image"),
     ],
 )
 
