@@ -111,8 +111,9 @@ def photo_folder(name: str, folder: str | Path | None = None) -> Path | None:
     return None
 
 
-def unavailable_reason() -> str | None:
-    """Why the landmark pipeline cannot run here (mediapipe or the bundle missing), else None."""
+def unavailable_reason(need_photos: bool = False) -> str | None:
+    """Why the landmark pipeline cannot run here (mediapipe, the bundle or, if ``need_photos``, a photo set
+    missing), else None. Notebook 09's test skips with this reason outside CI."""
     try:
         import mediapipe  # noqa: F401
     except ImportError:
@@ -121,6 +122,10 @@ def unavailable_reason() -> str | None:
     local = [Path(env)] if env else [SHARED / "models" / "hand_landmarker.task", artifacts_dir() / "hands" / "hand_landmarker.task"]
     if not any(p.is_file() for p in local):
         return f"no hand landmarker bundle (set HAND_LANDMARKER_TASK, or download {LANDMARKER_URL})"
+    if need_photos:
+        for name, spec in PHOTO_SETS.items():
+            if photo_folder(name) is None:
+                return f"the {name} photo set is missing (set {spec['env']} to a folder with labels.csv)"
     return None
 
 
@@ -215,10 +220,10 @@ class HandDetector:
 
     def __init__(self, task: str | Path | None = None, confidence: float = CONFIDENCE, max_hands: int = 2,
                  retry_padded: bool = True):
-        from mediapipe.tasks.python import BaseOptions, vision
-
         self.task = landmarker_path(task)
         self.retry_padded = retry_padded
+        with _native_stderr_silenced():  # importing mediapipe and creating the landmarker log C++ notices
+            from mediapipe.tasks.python import BaseOptions, vision
         options = vision.HandLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.task)),
             running_mode=vision.RunningMode.IMAGE, num_hands=max_hands,
@@ -289,11 +294,30 @@ def load_photo_set(folder: str | Path) -> pd.DataFrame:
     return labels.reset_index(drop=True)
 
 
+def write_signer_labels(folder: str | Path) -> Path:
+    """Write ``labels.csv`` for the 7-signer photos as unpacked from their public ``Dataset.zip``.
+
+    The zip holds ``user_<N>/<letter><k>.jpg`` (e.g. ``user_3/A0.jpg``): the letter is the
+    first character of the file name, the signer the folder. Returns the CSV's path.
+    """
+    folder = Path(folder)
+    rows = [
+        {"file": path.relative_to(folder).as_posix(), "letter": path.name[0].upper(), "signer": path.parent.name}
+        for path in sorted(folder.glob("user_*/*.jpg"))
+        if path.name[0].upper() in {LETTERS[k] for k in VALID_LABELS}
+    ]
+    if not rows:
+        raise FileNotFoundError(f"no user_*/<letter><k>.jpg photos in {folder}: point to the unpacked Dataset folder")
+    path = folder / "labels.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
 def few_per_letter(labels: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
     """At most ``n`` photos per letter and signer (fast mode), in a seeded random choice."""
-    return (labels.groupby(["signer", "letter"], group_keys=False)
-            .apply(lambda g: g.sample(min(n, len(g)), random_state=seed))
-            .sort_index().reset_index(drop=True))
+    shuffled = labels.sample(frac=1.0, random_state=seed)
+    keep = shuffled.groupby(["signer", "letter"]).cumcount() < n
+    return shuffled[keep].sort_index().reset_index(drop=True)
 
 
 def _file_sha256(path: Path) -> str:
@@ -423,7 +447,8 @@ def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int
     keras.utils.set_random_seed(seed)
     x, y = training_set(landmarks, labels, rotations)
     model = build_hand_classifier(x, **build_options)
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
+    with _native_stderr_silenced():  # TensorFlow's C++ data pipeline logs notices that are not errors
+        model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
     return model
 
 
