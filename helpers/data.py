@@ -192,6 +192,13 @@ def load_csv(path: str | Path, expected_rows: int | None = None) -> tuple[np.nda
             i = next(i for i, (a, b) in enumerate(zip(columns, EXPECTED_COLUMNS)) if a != b)
             problem = f"header column {i + 1} is {columns[i]!r}, expected {EXPECTED_COLUMNS[i]!r}"
         raise _fail(path, "line 1 (header)", problem, "The header must be label,pixel1,...,pixel784.")
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas silently turns the extra leading values into an index when the *first* data row is too long
+        raise _fail(
+            path, _line(0),
+            f"the row has {len(EXPECTED_COLUMNS) + frame.index.nlevels} values, expected {len(EXPECTED_COLUMNS)}",
+            "Every row needs exactly 785 comma-separated values.",
+        )
     if len(frame) == 0:
         raise _fail(path, "file", "has a header but no data rows", REDOWNLOAD_HINT)
 

@@ -172,6 +172,13 @@ def test_row_with_too_many_values(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(data.SignMnistDataError, match=r"parse error.*line 7.*force_download=True"):
         data.load_csv(path)
+    # the first data row too long: pandas would quietly make its first value an index and shift the rest
+    lines = path.read_text().splitlines()
+    lines[6] = lines[6][: -len(",7")]
+    lines[1] += ",7"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(data.SignMnistDataError, match=r"line 2 \(data row 1\): the row has 786 values, expected 785"):
+        data.load_csv(path)
 
 
 def test_truncated_download_is_detected(tmp_path):
