@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import PercentFormatter
 
 from helpers.config import LETTERS, VALID_LABELS
 
@@ -54,17 +55,20 @@ def mean_images(images: np.ndarray, labels: np.ndarray, ncols: int = 8):
     return image_grid(np.array(means), [LETTERS[k] for k in present], ncols=ncols, suptitle="Mean image per letter")
 
 
-def pixel_histogram(images: np.ndarray, other: np.ndarray | None = None, names: tuple[str, str] = ("train", "test")):
-    """Histogram of all pixel intensities; with ``other``, both sets as shares of their pixels, overlaid."""
+def pixel_histogram(images: np.ndarray, other: np.ndarray | None = None, names: tuple[str, str] = ("train", "test"),
+                    width: int = 4):
+    """Histogram of all pixel intensities as the share of pixels in each bin of ``width`` gray levels
+    (so a bigger set does not dwarf a smaller one); with ``other``, both sets overlaid."""
     fig, ax = plt.subplots(figsize=(7, 3))
-    bins = np.arange(0, 257, 4)
-    if other is None:
-        ax.hist(np.asarray(images).ravel(), bins=bins, color="steelblue")
-        ax.set(xlabel="pixel intensity", ylabel="count", title="Pixel intensities")
-    else:
-        for values, name in zip((images, other), names):
-            ax.hist(np.asarray(values).ravel(), bins=bins, density=True, histtype="step", linewidth=2, label=name)
-        ax.set(xlabel="pixel intensity", ylabel="share of pixels (density)", title="Pixel intensities")
+    bins = np.arange(0, 256 + width, width)
+    sets = [(images, names[0])] + ([(other, names[1])] if other is not None else [])
+    for values, name in sets:
+        counts, _ = np.histogram(np.asarray(values), bins=bins)
+        ax.stairs(counts / counts.sum(), bins, linewidth=2, label=name)
+    ax.yaxis.set_major_formatter(PercentFormatter(1, decimals=1))
+    ax.set(xlabel="pixel intensity (0 = black, 255 = white)", ylabel=f"share of pixels\nper bin of {width} levels",
+           title="Pixel intensities")
+    if other is not None:
         ax.legend()
     fig.tight_layout()
     return fig

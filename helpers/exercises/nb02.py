@@ -1,8 +1,9 @@
 """Checked exercises of notebook 02 (explore the images).
 
-The notebook holds the training images ``x_train`` (uint8, shape (N, 28, 28)) and their
-labels ``y_train``; each check receives them after the answers, so it compares with the
-data in front of the learner (the real files or the test fixture).
+The notebook holds the training images ``x_train`` (uint8, shape (N, 28, 28)), their
+labels ``y_train`` and the test labels ``y_test``; each check receives the arrays it needs
+after the answers, so it compares with the data in front of the learner (the real files or
+the test fixture).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from helpers.exercises import Exercise, Wrong, expect_array, expect_number, expe
 
 # Small stand-in arrays for the course's own tests of these exercises (no data files).
 # Every letter gets a different brightness, so that the brightest mean is known: T (19).
+# The most frequent training letter is F (5, 7 images); in y_test it is one of the rarest (1 image).
 SETUP = """
 import numpy as np
 from helpers import config
 
 _rng = np.random.default_rng(0)
-y_train = np.concatenate([np.full(3 + k % 4, k) for k in config.VALID_LABELS])
+y_train = np.concatenate([np.full(3 + k % 4 + 3 * (k == 5), k) for k in config.VALID_LABELS])
+y_test = np.concatenate([np.full(1 + (7 * k) % 5, k) for k in config.VALID_LABELS])
 _rng.shuffle(y_train)
 _level = {k: 60 + 4 * k - (30 if k > 19 else 0) for k in config.VALID_LABELS}
 x_train = np.stack([np.clip(_rng.normal(_level[int(k)], 25, (28, 28)), 0, 255) for k in y_train]).astype(np.uint8)
@@ -34,27 +37,40 @@ def _mean_brightness(x_train, y_train) -> dict[int, float]:
 
 
 # ---------------------------------------------------------------- q1
-def _check_q1(ratio, y_train):
-    counts = np.bincount(np.asarray(y_train))
-    present = counts[counts > 0]
-    expect_number(ratio, present.max() / present.min(), name="ratio", hint_if={
-        present.min() / present.max(): "that is smallest / largest; divide the largest count by the smallest.",
-        float("inf"): "the count of J (label 9) is 0: count only the letters that occur "
-                      "(value_counts() does, np.bincount does not).",
-    })
+def _check_q1(floor_on_test, y_train, y_test):
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    most_frequent = int(np.argmax(np.bincount(y_train)))
+    expected = float(np.mean(y_test == most_frequent))
+    hint_if = {
+        float(np.mean(y_train == most_frequent)):
+            f"that is the share of {LETTERS[most_frequent]} in the training set; the question asks how often "
+            f"answering {LETTERS[most_frequent]} is right on the test set: (y_test == label).mean().",
+        float(np.bincount(y_test).max() / len(y_test)):
+            "that is the share of the test set's own most frequent letter; the model only knows the training "
+            "set, so it always answers the training set's most frequent letter.",
+        float(np.sum(y_test == most_frequent)):
+            "that is a number of test images; divide by the number of test images (or use .mean()) for a share.",
+        100 * expected: "give a share between 0 and 1, not a percentage.",
+    }
+    hint_if.pop(expected, None)  # never explain away the right answer
+    expect_number(floor_on_test, expected, name="floor_on_test", hint_if=hint_if)
 
 
 q1 = Exercise(
-    "Class balance ratio",
+    "The training set's most frequent letter, on the test set",
     check=_check_q1,
-    hint="`pd.Series(y_train).value_counts()` counts the images of each label; divide the largest count by the smallest.",
-    solution="counts = pd.Series(y_train).value_counts()\nratio = counts.max() / counts.min()",
-    answers=("ratio", "y_train"),
+    hint="`pd.Series(y_train).value_counts().idxmax()` is the training set's most frequent label; "
+         "`(y_test == label).mean()` is the share of test images with that label.",
+    solution="most_frequent = pd.Series(y_train).value_counts().idxmax()\n"
+             "floor_on_test = (y_test == most_frequent).mean()",
+    answers=("floor_on_test", "y_train", "y_test"),
     setup=SETUP + "import pandas as pd\n",
     wrong=[
-        ("counts = pd.Series(y_train).value_counts()\nratio = counts.min() / counts.max()", "smallest / largest"),
-        ("with np.errstate(divide='ignore'):\n    counts = np.bincount(y_train)\n    ratio = counts.max() / counts.min()",
-         "label 9"),
+        ("most_frequent = pd.Series(y_train).value_counts().idxmax()\n"
+         "floor_on_test = (y_train == most_frequent).mean()", "share of F in the training set"),
+        ("floor_on_test = pd.Series(y_test).value_counts().max() / len(y_test)", "test set's own"),
+        ("floor_on_test = float((y_test == np.bincount(y_train).argmax()).sum())", "number of test images"),
+        ("floor_on_test = 100 * (y_test == np.bincount(y_train).argmax()).mean()", "not a percentage"),
     ],
 )
 
