@@ -231,3 +231,11 @@ def test_exif_rotated_real_photo_gives_the_same_hand(tmp_path):
     assert reference.n_hands == 1 and rotated.n_hands == 1 and rotated.size == upright.size
     palm = np.linalg.norm(reference.landmarks[0, 9, :2] - reference.landmarks[0, 0, :2])
     assert np.abs(rotated.landmarks[0, :, :2] - reference.landmarks[0, :, :2]).max() < 0.25 * palm
+
+
+def test_grey_scale_photos_are_told_from_colour_ones(tmp_path):
+    colour, grey = tmp_path / "colour.jpg", tmp_path / "grey.jpg"
+    picture = Image.new("RGB", (40, 30), (200, 120, 90))
+    picture.save(colour)
+    picture.convert("L").convert("RGB").save(grey)
+    assert not hands.is_grey_photo(colour) and hands.is_grey_photo(grey)
