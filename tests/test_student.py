@@ -73,7 +73,7 @@ def test_student_edition_leaks_no_answer_and_keeps_the_lesson(path):
             assert answer not in copy.source, f"{path.name}: the answer {answer!r} leaked into the student edition"
         blanks += copy.source.replace(BLANK_IMPORT, "").count("____")
         if blanks == 0:  # up to the first blank, the student runs exactly what the tested full edition runs
-            assert copy.source == original.source
+            assert copy.source.replace(f"\n{BLANK_IMPORT}", "") == original.source
     assert blanks >= 3, f"{path.name}: the student edition has {blanks} blanks; each checked exercise needs one"
 
 
