@@ -99,3 +99,12 @@ def test_models_load_only_in_safe_mode(tmp_path):
     (folder / "run.json").write_text("{}")
     with pytest.raises(ValueError, match="safe_mode"):
         train.load_run(folder)
+
+
+def test_the_schedule_warms_up_then_ends_at_zero_as_notebook_06_teaches():
+    from helpers.exercises.nb06 import schedule_by_hand
+
+    schedule = model_lib.lr_schedule(1000)  # 100 warm-up steps to 3e-3, then a cosine over the other 900
+    for step in (0, 50, 100, 325, 550, 999, 1000):
+        assert float(schedule(step)) == pytest.approx(schedule_by_hand(step), abs=1e-8), step
+    assert float(schedule(1000)) == 0.0 and float(schedule(999)) < 1e-7
