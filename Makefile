@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test course benchmark photos lab student student-check colab-check site site-check clean distclean
+.PHONY: help venv check test course benchmark photos lab student student-check colab-check site site-check hands clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ site-check: $(STAMP) ## build the website from a fast-mode course run and open e
 	$(PY) -m helpers.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
 	$(PY) -m helpers.site --course build/site-check/course --out build/site-check/site
 	$(PY) -m pytest tests/test_site.py --site build/site-check/site -p no:cacheprovider
+
+hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
+	$(PY) -m helpers.hands
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks
