@@ -89,15 +89,18 @@ def anatomy_problems(notebook, name: str) -> list[str]:
     need(every_url <= {colab_url(name)}, f"Colab links to other notebooks: {every_url - {colab_url(name)}}")
 
     code = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"]
-    setup = [i for i, c in code if "quiet_tensorflow()" in c.source]
-    need(len(setup) == 1, f"exactly one setup cell calling quiet_tensorflow(), found {len(setup)}")
+    # The setup cell clones the course in Colab; notebooks that use TensorFlow also start it quietly there
+    # (notebooks 01-02 never import it; the no-stderr check on executed notebooks catches any log noise).
+    setup = [i for i, c in code if "git clone" in c.source]
+    need(len(setup) == 1, f"exactly one setup cell (the one that clones the course in Colab), found {len(setup)}")
     if setup:
         source = cells[setup[0]].source
         need(f"https://github.com/{GITHUB_REPO}.git" in source, "the setup cell clones this repository")
-        need("from helpers.quiet import quiet_tensorflow" in source, "the setup cell imports helpers.quiet")
+        if "quiet_tensorflow()" in source:
+            need("from helpers.quiet import quiet_tensorflow" in source, "the setup cell imports helpers.quiet")
         need(code[0][0] == setup[0], "the setup cell is the first code cell")
-    clones = [i for i, c in code if "git clone" in c.source]
-    need(clones == setup[:1], "only the setup cell clones the repository")
+    quiet = [i for i, c in code if "quiet_tensorflow()" in c.source]
+    need(quiet in ([], setup[:1]), "only the setup cell starts TensorFlow quietly")
 
     tagged = [i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
     need(len(tagged) == 1, f"exactly one cell tagged 'parameters', found {len(tagged)}")
@@ -184,7 +187,7 @@ def test_anatomy_check_catches_each_departure():
     breaks = {
         "title": lambda nb: setattr(nb.cells[0], "source", "# Build and train"),
         "badge": lambda nb: setattr(nb.cells[1], "source", colab_badge_markdown("05_y.ipynb")),
-        "setup cell": lambda nb: setattr(nb.cells[3], "source", nb.cells[3].source.replace("quiet_tensorflow()", "pass")),
+        "setup cell": lambda nb: setattr(nb.cells[3], "source", nb.cells[3].source.replace("git clone", "git fetch")),
         "plain `NAME = literal`": lambda nb: setattr(nb.cells[4], "source", nb.cells[4].source + "\nEPOCHS = 3 if FAST else 10"),
         "config.fast_mode": lambda nb: setattr(nb.cells[5], "source", "FAST = FAST or os.environ.get('COURSE_FAST') == '1'"),
         "'## Questionnaire'": lambda nb: setattr(nb.cells[8], "source", "## Quiz\n" + nb.cells[8].source.split("\n", 1)[1]),
