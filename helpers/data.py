@@ -146,7 +146,8 @@ def _fail(path: Path, where: str, problem: str, hint: str = "") -> SignMnistData
     """The error for a bad file: where, what, and the fix (re-download, or replace your copy)."""
     if REDOWNLOAD_HINT not in hint:
         hint = (hint + " " if hint else "") + "The published file has no such problem, so this copy is damaged. " + REDOWNLOAD_HINT
-    return SignMnistDataError(f"{path}: {where}: {problem}. {hint}")
+    location = f"{path}: " if where == "file" else f"{path}: {where}: "  # a whole-file problem has no line
+    return SignMnistDataError(f"{location}{problem}. {hint}")
 
 
 def _line(row_index: int) -> str:

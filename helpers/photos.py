@@ -50,8 +50,9 @@ def photos_dir(folder: str | Path | None = None) -> Path | None:
     if it exists, else None."""
     if folder is not None:
         return Path(folder)
-    if os.environ.get("ASL_PHOTOS_DIR"):
-        return Path(os.environ["ASL_PHOTOS_DIR"])
+    for name in ("ASL_PHOTOS_DIR", "ASL_PHOTOS_DEV"):  # ASL_PHOTOS_DEV: the name notebook 09 uses too
+        if os.environ.get(name):
+            return Path(os.environ[name])
     return DEFAULT_PHOTOS if DEFAULT_PHOTOS.is_dir() else None
 
 

@@ -161,7 +161,7 @@ def test_missing_and_empty_files(tmp_path):
         data.load_csv(tmp_path / "absent.csv")
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(data.SignMnistDataError, match=r"empty.csv: file: is empty"):
+    with pytest.raises(data.SignMnistDataError, match=r"empty.csv: is empty"):
         data.load_csv(empty)
 
 
