@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check test course benchmark photos lab student student-check colab-check site site-check hands clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check hands clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,10 +27,18 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP) ## create/update .venv from requirements.txt and register its Jupyter kernel
 
-check: $(STAMP) ## run every test: helpers unit tests, notebooks via papermill and nbval (fast mode)
+check: $(STAMP) ## run every test: helpers unit tests, exercises, each notebook alone via papermill (fast mode)
 	$(PY) -m nbstripout --verify notebooks/*.ipynb student/*.ipynb
 	$(PY) -m pytest tests $(if $(DATA),--data "$(DATA)")
+
+nbval: $(STAMP) ## every notebook top to bottom with nbval, as saved (fast mode from the environment)
 	$(PY) tests/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
+
+browser: $(STAMP) ## every notebook in JupyterLab + headless Chromium (Run All, save, check outputs)
+	$(PY) -m pytest tests/test_browser.py --browser-all -p no:cacheprovider $(if $(DATA),--data "$(DATA)")
+
+readme-results: $(STAMP) ## put build/course and build/benchmark results into results/ and the README
+	$(PY) -m helpers.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json)
 
 test: check
 
