@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check hands clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check hands ablation clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ course: $(STAMP) ## execute every notebook at full settings into build/course/ (
 
 benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmark.json and .md
 	$(PY) -m helpers.benchmark $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
+
+ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEEDS seeds: build/ablation.json and .md
+	$(PY) -m helpers.benchmark --ablation $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m helpers.photos $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
