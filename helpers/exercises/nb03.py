@@ -28,7 +28,7 @@ SETUP_SPLIT = """
 import numpy as np
 _rng = np.random.default_rng(0)
 groups = np.repeat(np.arange(30), _rng.integers(2, 6, 30))  # 30 groups of 2 to 5 near-copies
-labels = groups % 6  # each group shows one of 6 letters
+y_train = groups % 6  # each group shows one of 6 letters
 """
 
 
@@ -140,15 +140,17 @@ q3 = Exercise(
 
 
 # ---------------------------------------------------------------- q4
-def _check_q4(train_index, val_index, labels, groups):
+def _check_q4(gss_train, gss_val, labels, groups):
+    if gss_train is None or gss_val is None:
+        raise Wrong("gss_train or gss_val is still None: split with GroupShuffleSplit and assign both.")
     labels, groups = np.asarray(labels), np.asarray(groups)
-    train_index, val_index = np.asarray(train_index), np.asarray(val_index)
-    for name, index in (("train_index", train_index), ("val_index", val_index)):
+    train_index, val_index = np.asarray(gss_train), np.asarray(gss_val)
+    for name, index in (("gss_train", train_index), ("gss_val", val_index)):
         expect_true(index.ndim == 1 and np.issubdtype(index.dtype, np.integer),
                     f"{name} should be a 1-D array of integer positions, got {index.dtype} {index.shape}.")
     together = np.sort(np.concatenate([train_index, val_index]))
     expect_true(np.array_equal(together, np.arange(len(labels))),
-                "every image must be on exactly one side: train_index and val_index together should be "
+                "every image must be on exactly one side: gss_train and gss_val together should be "
                 "0, 1, ..., N - 1, each once.")
     both = np.intersect1d(groups[train_index], groups[val_index])
     if len(both):
@@ -162,18 +164,20 @@ q4 = Exercise(
     "A validation split by group",
     check=_check_q4,
     hint="GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X, y, groups) yields one "
-         "(train_index, val_index) pair; next(...) takes it.",
+         "(train positions, validation positions) pair; next(...) takes it. X is only used for its length.",
     solution=("from sklearn.model_selection import GroupShuffleSplit\n\n"
               "splitter = GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0)\n"
-              "train_index, val_index = next(splitter.split(labels, labels, groups))"),
-    answers=("train_index", "val_index", "labels", "groups"),
+              "gss_train, gss_val = next(splitter.split(np.zeros(len(y_train)), y_train, groups))"
+              "  # X is only used for its length"),
+    answers=("gss_train", "gss_val", "y_train", "groups"),
     setup=SETUP_SPLIT,
     wrong=[
+        ("gss_train = gss_val = None", "still None"),
         ("from sklearn.model_selection import train_test_split\n"
-         "train_index, val_index = train_test_split(np.arange(len(labels)), test_size=0.2, random_state=0)",
+         "gss_train, gss_val = train_test_split(np.arange(len(y_train)), test_size=0.2, random_state=0)",
          "both sides"),
         ("from sklearn.model_selection import GroupShuffleSplit\n"
-         "train_index, val_index = next(GroupShuffleSplit(n_splits=1, test_size=0.6, random_state=0)"
-         ".split(labels, labels, groups))", "about 20%"),
+         "gss_train, gss_val = next(GroupShuffleSplit(n_splits=1, test_size=0.6, random_state=0)"
+         ".split(np.zeros(len(y_train)), y_train, groups))", "about 20%"),
     ],
 )
