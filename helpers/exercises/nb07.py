@@ -30,18 +30,20 @@ images = np.random.default_rng(0).random((4, 12, 12, 1), dtype=np.float32)
 """
 
 
-# ---------------------------------------------------------------- q1: map sizes through the seed CNN
+# ---------------------------------------------------------------- q1: map sizes through the seed CNN on 32×32 images
 def _check_q1(sizes):
-    expected = [26, 13, 11, 5]
+    expected = [30, 15, 13, 6]
     if not isinstance(sizes, (list, tuple, np.ndarray)) or len(sizes) != 4:
         raise Wrong("sizes should be a list of four side lengths: after conv1, pool1, conv2 and pool2.")
     sizes = [float(s) for s in sizes]
-    if sizes == [28, 14, 14, 7]:
+    if sizes == [32, 16, 16, 8]:
         raise Wrong("that is what padding='same' would give. The seed CNN uses the default padding='valid': "
-                    "a 3×3 kernel fits 28 − 3 + 1 = 26 times across a 28-pixel row.")
-    if sizes[:3] == [26, 13, 11] and sizes[3] != 5:
+                    "a 3×3 kernel fits 32 − 3 + 1 = 30 times across a 32-pixel row.")
+    if sizes == [26, 13, 11, 5]:
+        raise Wrong("those are the sizes for 28×28 images (the table above); this exercise feeds 32×32 images.")
+    if sizes[:3] == [30, 15, 13] and sizes[3] != 6:
         raise Wrong(f"the last size is {sizes[3]:g}: MaxPooling2D(2) drops a leftover odd row, "
-                    "so 11 pixels give 11 // 2 = 5.")
+                    "so 13 pixels give 13 // 2 = 6.")
     for position, (mine, right) in enumerate(zip(sizes, expected)):
         if mine != right:
             layer = ("conv1", "pool1", "conv2", "pool2")[position]
@@ -50,16 +52,17 @@ def _check_q1(sizes):
 
 
 q1 = Exercise(
-    "Side lengths of the seed CNN's feature maps",
+    "Side lengths of the seed CNN's feature maps on 32×32 images",
     check=_check_q1,
-    hint="Conv2D(3×3, padding='valid') makes a side of n pixels into n − 2; MaxPooling2D(2) into n // 2.",
-    solution="sizes = [28 - 2, (28 - 2) // 2, (28 - 2) // 2 - 2, ((28 - 2) // 2 - 2) // 2]  # [26, 13, 11, 5]",
+    hint="Conv2D(3×3, padding='valid') makes a side of n pixels into n − 2; MaxPooling2D(2) into n // 2. Start at 32.",
+    solution="sizes = [32 - 2, (32 - 2) // 2, (32 - 2) // 2 - 2, ((32 - 2) // 2 - 2) // 2]  # [30, 15, 13, 6]",
     answers=("sizes",),
     wrong=[
-        ("sizes = [28, 14, 14, 7]", "padding='valid'"),
-        ("sizes = [26, 13, 11, 5.5]", "11 // 2 = 5"),
-        ("sizes = [26, 13, 11]", "four side lengths"),
-        ("sizes = [26, 12, 10, 5]", "after pool1"),
+        ("sizes = [32, 16, 16, 8]", "padding='valid'"),
+        ("sizes = [26, 13, 11, 5]", "32×32"),
+        ("sizes = [30, 15, 13, 6.5]", "13 // 2 = 6"),
+        ("sizes = [30, 15, 13]", "four side lengths"),
+        ("sizes = [30, 14, 12, 6]", "after pool1"),
     ],
 )
 

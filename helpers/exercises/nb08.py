@@ -86,15 +86,35 @@ def _check_q2(q, restored):
     expect_array(restored, expected_restored, name="restored", atol=1e-5)
 
 
+def _q2_solution() -> str:
+    """The worked answer, with what happens to each of q2_values computed from the values themselves."""
+    lines = [
+        "q = np.clip(np.round(q2_values / q2_scale) + q2_zero_point, -128, 127).astype(np.int8)",
+        "restored = (q.astype(np.float32) - q2_zero_point) * q2_scale",
+        "# Which values come back changed, and why:",
+    ]
+    low, high = (-128 - q2_zero_point) * q2_scale, (127 - q2_zero_point) * q2_scale
+    for x in q2_values:
+        code = int(np.clip(np.round(x / q2_scale) + q2_zero_point, -128, 127))
+        back = (code - q2_zero_point) * q2_scale
+        if x == 0:
+            why = f"exact: 0 is stored as the zero point itself (code {code})"
+        elif not low <= x <= high:
+            why = f"clipped: outside the range {low:g} … {high:g} that the codes −128 … 127 cover"
+        elif np.isclose(back, x):
+            why = "exact: it lies on a step"
+        else:
+            why = f"rounded to the nearest step of {q2_scale:g}"
+        lines.append(f"#   {x:g} -> code {code} -> {back:g}: {why}")
+    return "\n" + "\n".join(lines) + "\n"
+
+
 q2 = Exercise(
     "Quantize four values to int8 and back",
     check=_check_q2,
     hint="q = round(x / scale) + zero_point, clipped to −128 … 127 and stored as int8; "
          "back: x ≈ (q − zero_point) × scale (in floats).",
-    solution="""
-q = np.clip(np.round(q2_values / q2_scale) + q2_zero_point, -128, 127).astype(np.int8)
-restored = (q.astype(np.float32) - q2_zero_point) * q2_scale
-""",
+    solution=_q2_solution(),
     answers=("q", "restored"),
     setup="import numpy as np\nfrom helpers.exercises.nb08 import q2_scale, q2_values, q2_zero_point\n",
     wrong=[
