@@ -85,6 +85,7 @@ def fit(
 
     Re-running after an interruption resumes from the last finished epoch (Keras
     ``BackupAndRestore``). Returns the run info (also saved as ``run.json``).
+    ``x_val=None``: no validation data at all (a refit on train + validation).
     """
     import keras
 
@@ -104,7 +105,7 @@ def fit(
     start = time.perf_counter()
     model.fit(
         x_train, y_train,
-        validation_data=(x_val, y_val),
+        validation_data=None if x_val is None else (x_val, y_val),
         epochs=epochs,
         batch_size=batch_size,
         callbacks=callbacks,
@@ -145,7 +146,8 @@ def train_or_load(
         print(f"Loading the trained model from {folder}")
         return load_run(folder)
     model = build()
-    fit(model, data["x_train"], data["y_train"], data["x_val"], data["y_val"], folder, epochs, batch_size, verbose=verbose)
+    fit(model, data["x_train"], data["y_train"], data.get("x_val"), data.get("y_val"), folder, epochs, batch_size,
+        verbose=verbose)
     return load_run(folder)
 
 
@@ -169,3 +171,33 @@ def train_recipe(name: str, inputs: dict, data_key: str, fast: bool, seed: int, 
         lambda: model_lib.build(name, total_steps=steps), inputs, run_dir(name, data_key, fast, seed),
         epochs, batch_size, verbose=verbose,
     )
+
+
+#: added to the data key of a refit's run folder, so a refit never overwrites (or is taken for) the selection run
+REFIT_SUFFIX = "+val"
+
+
+def training_and_validation(inputs):
+    """All the training images: the training part and the validation part together, for a refit.
+
+    Returns ``x_train, y_train`` (the two parts concatenated, training first) and the test
+    arrays unchanged; there is no validation part left, so nothing can be decided on it.
+    """
+    return {
+        "x_train": np.concatenate([inputs["x_train"], inputs["x_val"]]),
+        "y_train": np.concatenate([inputs["y_train"], inputs["y_val"]]),
+        "x_test": inputs["x_test"],
+        "labels_test": inputs["labels_test"],
+    }
+
+
+def refit_recipe(name: str, inputs: dict, data_key: str, fast: bool, seed: int, epochs: int | None = None,
+                 batch_size: int = 128, verbose: int | str = 2):
+    """Train (or load) recipe ``name`` again on train + validation, once the choice is made.
+
+    Same epochs as :func:`train_recipe`; the schedule's length is computed from the larger
+    training set. No validation data, no early stopping: nothing in it looks at validation
+    or test. Its run folder's data key ends in :data:`REFIT_SUFFIX`. Returns ``(model, history, info)``.
+    """
+    return train_recipe(name, training_and_validation(inputs), data_key + REFIT_SUFFIX, fast, seed, epochs,
+                        batch_size, verbose)

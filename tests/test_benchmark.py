@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import keras
+import numpy as np
 import pytest
 
-from helpers import benchmark, train
+from helpers import benchmark, data, evaluate, train
 from helpers import model as model_lib
 from helpers.fixture import write_fixture
 
@@ -16,13 +17,31 @@ def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_ar
     fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=96)
     report = benchmark.main(["--fast", "--seeds", "1", "--data", str(fixture)])
     out = capsys.readouterr().out
-    assert "[1/2] seed_cnn seed 0: validation accuracy" in out and "[2/2] improved_cnn seed 0" in out
+    assert "[1/2] seed_cnn seed 0: grouped validation accuracy" in out and "[2/2] improved_cnn seed 0" in out
+    assert "refit on train+val: test accuracy" in out
     saved = json.loads((tmp_path / "build" / "benchmark.json").read_text())
     assert saved["fast"] is True and list(saved["summary"]) == ["seed_cnn", "improved_cnn"]
     assert saved["val_split"] == "grouped"  # decisions and the reported gap use the grouped split
+    assert saved["refit"] is True
+    prepared = data.prepared_data(fixture, seed=42, verbose=False, split="grouped")
+    inputs = data.model_inputs(prepared, fast=True, seed=42)
     for run in saved["runs"]:
         assert run["test_images"] == 96 and run["val_images"] > 0 and run["val_split"] == "grouped"
         assert run["gap"] == pytest.approx(run["val_accuracy"] - run["test_accuracy"], abs=2e-5)
+        # the refit: trained on exactly the training part plus the validation part, without validation data
+        assert run["refit"] and run["refit_data"] == prepared["key"] + "+val"
+        assert run["train_images"] == len(inputs["x_train"])
+        assert run["refit_train_images"] == run["train_images"] + run["val_images"]
+        refit_folder = train.run_dir(f"benchmark_{run['model']}", run["refit_data"], True, run["seed"])
+        refit_model, refit_history, refit_info = train.load_run(refit_folder)
+        assert refit_info["train_images"] == run["refit_train_images"]
+        assert refit_history.filter(like="val_").isna().all().all()  # it never saw validation data (Keras writes NA)
+        # the headline test accuracy is the refit model's, not the selection run's
+        refit_test = evaluate.accuracy(inputs["labels_test"], evaluate.predict_labels(refit_model, inputs["x_test"]))
+        assert run["test_accuracy"] == pytest.approx(refit_test, abs=1e-5)
+        selection_model, _, _ = train.load_run(train.run_dir(f"benchmark_{run['model']}", prepared["key"], True, run["seed"]))
+        selection_test = evaluate.accuracy(inputs["labels_test"], evaluate.predict_labels(selection_model, inputs["x_test"]))
+        assert run["test_accuracy_selection_model"] == pytest.approx(selection_test, abs=1e-5)
         # the reported validation accuracy is the trained model's, i.e. the last epoch's
         assert run["val_accuracy"] == pytest.approx(run["val_accuracy_per_epoch"][-1], abs=1e-3)
         assert 0 < run["time_to_accuracy_seconds"] <= run["train_seconds"] + 0.1
@@ -30,6 +49,7 @@ def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_ar
         assert run["peak_memory_mib"] > 100 and run["throughput_images_per_s_batch256"] > 0
     table = (tmp_path / "build" / "benchmark.md").read_text()
     assert "FAST MODE" in table and "grouped split" in table and "gap (val − test)" in table
+    assert "test accuracy of the refit on train+val" in table and "Protocol:" in table
     improved = report["summary"]["improved_cnn"]
     assert improved["params"] <= 300_000
     assert f"{100 * improved['val_accuracy']['mean']:.2f}%" in table  # the table shows the grouped validation
@@ -47,6 +67,33 @@ def test_ablation_mode_trains_the_named_rows_and_writes_their_spread(tmp_path, s
     table = (tmp_path / "build" / "ablation.md").read_text()
     assert "without label smoothing" in table and "change vs final recipe" in table
     assert not (tmp_path / "build" / "benchmark.json").exists()  # the ablation does not overwrite the benchmark
+    assert saved["refit"] is False and not any(run["refit"] for run in saved["runs"])  # rows compare on validation
+    assert "for the record" in table
+
+
+def test_training_and_validation_is_exactly_train_then_val_and_never_test():
+    rng = np.random.default_rng(0)
+    inputs = {"x_train": rng.random((7, 28, 28, 1)), "y_train": np.eye(25)[rng.integers(0, 25, 7)],
+              "x_val": rng.random((3, 28, 28, 1)), "y_val": np.eye(25)[rng.integers(0, 25, 3)],
+              "x_test": rng.random((4, 28, 28, 1)), "labels_test": rng.integers(0, 25, 4)}
+    merged = train.training_and_validation(inputs)
+    np.testing.assert_array_equal(merged["x_train"], np.concatenate([inputs["x_train"], inputs["x_val"]]))
+    np.testing.assert_array_equal(merged["y_train"], np.concatenate([inputs["y_train"], inputs["y_val"]]))
+    assert "x_val" not in merged and "y_val" not in merged  # nothing left to look at during the refit
+    assert merged["x_test"] is inputs["x_test"] and merged["labels_test"] is inputs["labels_test"]
+
+
+def test_refit_recipe_trains_on_train_plus_val_in_its_own_folder(tmp_path, scratch_artifacts):
+    fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=96)
+    prepared = data.prepared_data(fixture, seed=42, verbose=False, split="grouped")
+    inputs = data.model_inputs(prepared, fast=True, seed=42)
+    train.set_seed(0)
+    _, history, info = train.refit_recipe("improved_cnn", inputs, prepared["key"], True, 0, epochs=1, verbose=0)
+    assert info["train_images"] == len(inputs["x_train"]) + len(inputs["x_val"])
+    assert list(history["epoch"]) == [0] and history.filter(like="val_").isna().all().all()
+    refit_folder = train.run_dir("improved_cnn", prepared["key"] + "+val", True, 0)
+    assert (refit_folder / "model.keras").is_file()
+    assert not train.run_dir("improved_cnn", prepared["key"], True, 0).exists()  # the selection run's folder is untouched
 
 
 def _run(model, seed, val, test, seconds=10.0):
