@@ -18,8 +18,11 @@ def image_grid(images: np.ndarray, titles: list[str], ncols: int = 6, size: floa
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.3)), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
+    # images in [0, 1] share one grey scale, so brightness and contrast changes stay visible
+    unit = np.issubdtype(np.asarray(images).dtype, np.floating) and np.min(images) >= 0 and np.max(images) <= 1
+    scale = {"vmin": 0, "vmax": 1} if unit else {}
     for ax, image, title in zip(axes.flat, images, titles):
-        ax.imshow(np.squeeze(image), cmap="gray")
+        ax.imshow(np.squeeze(image), cmap="gray", **scale)
         ax.set_title(title, fontsize=10)
     if suptitle:
         fig.suptitle(suptitle)
