@@ -32,13 +32,13 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from helpers.course import machine as course_machine
 from helpers.config import build_dir
 
 #: the models compared (recipes and epochs: helpers.model.EPOCHS, as in notebooks 04 and 06)
@@ -136,21 +136,6 @@ def measure_in_subprocess(name: str, seed: int, data_dir: str | None, fast: bool
     out.unlink()
     result["peak_memory_mib"] = round(usage.ru_maxrss / 1024, 1)  # ru_maxrss is in KiB on Linux
     return result
-
-
-def machine() -> dict:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import tensorflow as tf
-
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "tensorflow": tf.__version__, "os": platform.platform()}
 
 
 def _spread(values: list[float]) -> dict:
@@ -312,7 +297,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     report = {
         "title": "Ablation" if args.ablation else "Benchmark",
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "command": command.strip(), "fast": args.fast, "machine": machine(),
+        "command": command.strip(), "fast": args.fast, "machine": course_machine(),
         "val_split": runs[0]["val_split"], "seeds": args.seeds, "refit": not args.ablation,
         "summary": summarize(runs), "runs": runs,
     }

@@ -46,7 +46,8 @@ def machine() -> dict:
         tensorflow = version("tensorflow")
     except Exception:  # noqa: BLE001 - not installed: say so rather than fail the summary
         tensorflow = "not installed"
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tensorflow}
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "tensorflow": tensorflow,
+            "os": platform.platform()}
 
 
 def format_value(key: str, value) -> str:

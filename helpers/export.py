@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.quiet import _stderr_silenced
+from helpers.quiet import stderr_silenced
 
 
 def convert_quietly(converter) -> bytes:
@@ -26,7 +26,7 @@ def convert_quietly(converter) -> bytes:
     tf_logger.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()), _stderr_silenced():
+                contextlib.redirect_stderr(io.StringIO()), stderr_silenced():
             # int8 inputs get their range from the representative dataset; TF warns about it anyway
             warnings.filterwarnings("ignore", message="Statistics for quantized inputs were expected")
             return converter.convert()
@@ -84,7 +84,7 @@ class TFLiteClassifier:
 
     def __init__(self, path: str | Path, num_threads: int | None = None):
         self.path = Path(path)
-        with _stderr_silenced():  # the runtime's "Created TensorFlow Lite XNNPACK delegate" notice
+        with stderr_silenced():  # the runtime's "Created TensorFlow Lite XNNPACK delegate" notice
             self.interpreter = _interpreter_class()(model_path=str(self.path), num_threads=num_threads)
             self.interpreter.allocate_tensors()
         self._batch = 1

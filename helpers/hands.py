@@ -29,7 +29,6 @@ the photo sets ``$ASL_PHOTOS_SIGNERS`` / ``$ASL_PHOTOS_DEV``, else ``../shared/d
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import io
 import json
@@ -43,6 +42,7 @@ import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from helpers.config import LETTERS, NUM_CLASSES, REPO_ROOT, VALID_LABELS, artifacts_dir, build_dir
+from helpers.quiet import stderr_silenced
 
 #: The official bundle (float16), from Google's MediaPipe model storage (Apache 2.0).
 LANDMARKER_URL = (
@@ -169,24 +169,6 @@ def open_photo(image) -> Image.Image:
     raise TypeError(f"expected a file path, bytes, a PIL image or a NumPy array, got {type(image).__name__}")
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """MediaPipe's C++ code logs INFO lines to file descriptor 2: send them to /dev/null."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no file descriptor 2 (some embedded interpreters)
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 # --------------------------------------------------------------------------- stage one: landmarks
 @dataclass
 class Detection:
@@ -222,7 +204,7 @@ class HandDetector:
                  retry_padded: bool = True):
         self.task = landmarker_path(task)
         self.retry_padded = retry_padded
-        with _native_stderr_silenced():  # importing mediapipe and creating the landmarker log C++ notices
+        with stderr_silenced():  # importing mediapipe and creating the landmarker log C++ notices
             from mediapipe.tasks.python import BaseOptions, vision
         options = vision.HandLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.task)),
@@ -230,7 +212,7 @@ class HandDetector:
             min_hand_detection_confidence=confidence, min_hand_presence_confidence=confidence,
             min_tracking_confidence=confidence,
         )
-        with _native_stderr_silenced():
+        with stderr_silenced():
             self._landmarker = vision.HandLandmarker.create_from_options(options)
 
     def __enter__(self) -> HandDetector:
@@ -241,7 +223,7 @@ class HandDetector:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            with _native_stderr_silenced():
+            with stderr_silenced():
                 self._landmarker.close()
             self._landmarker = None
 
@@ -251,7 +233,7 @@ class HandDetector:
         if self._landmarker is None:
             raise RuntimeError("this HandDetector is closed: create a new one")
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(array))
-        with _native_stderr_silenced():
+        with stderr_silenced():
             return self._landmarker.detect(image)
 
     def detect(self, image) -> Detection:
@@ -453,7 +435,7 @@ def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int
     keras.utils.set_random_seed(seed)
     x, y = training_set(landmarks, labels, rotations)
     model = build_hand_classifier(x, **build_options)
-    with _native_stderr_silenced():  # TensorFlow's C++ data pipeline logs notices that are not errors
+    with stderr_silenced():  # TensorFlow's C++ data pipeline logs notices that are not errors
         model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
     return model
 

@@ -16,9 +16,13 @@ import os
 
 
 @contextlib.contextmanager
-def _stderr_silenced():
+def stderr_silenced():
     """Send what C/C++ code writes to file descriptor 2 to /dev/null, then restore it."""
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (some embedded interpreters)
+        yield
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
@@ -37,7 +41,7 @@ def quiet_tensorflow() -> None:
     deterministically) out of the notebook too.
     """
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    with _stderr_silenced():
+    with stderr_silenced():
         import keras  # noqa: F401
         import tensorflow as tf
 
