@@ -42,6 +42,7 @@ import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from helpers.config import LETTERS, NUM_CLASSES, REPO_ROOT, VALID_LABELS, artifacts_dir, build_dir
+from helpers.predict import load_image
 from helpers.quiet import stderr_silenced
 
 #: The official bundle (float16), from Google's MediaPipe model storage (Apache 2.0).
@@ -137,36 +138,9 @@ def open_photo(image) -> Image.Image:
     applies it, so must we (a sideways hand is another letter). NumPy arrays (H×W×3
     uint8, or H×W grey) are taken as they are.
     """
-    if isinstance(image, (bytes, bytearray, memoryview)):
-        data = bytes(image)
-        if not data:
-            raise ValueError("the uploaded file is empty")
-        try:
-            with Image.open(io.BytesIO(data)) as opened:
-                opened.load()
-                return ImageOps.exif_transpose(opened).convert("RGB")
-        except (UnidentifiedImageError, OSError) as error:
-            raise ValueError(f"cannot read these bytes as an image ({error})") from None
-    if isinstance(image, (str, Path)):
-        path = Path(image)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such image file")
-        try:
-            with Image.open(path) as opened:
-                opened.load()
-                return ImageOps.exif_transpose(opened).convert("RGB")
-        except (UnidentifiedImageError, OSError) as error:
-            raise ValueError(f"{path}: cannot read this file as an image ({error})") from None
-    if isinstance(image, Image.Image):
-        return ImageOps.exif_transpose(image).convert("RGB")
-    if isinstance(image, np.ndarray):
-        array = image
-        if array.ndim == 3 and array.shape[-1] == 1:
-            array = array[..., 0]
-        if array.dtype != np.uint8 or not (array.ndim == 2 or (array.ndim == 3 and array.shape[-1] in (3, 4))):
-            raise ValueError(f"expected an H×W×3 (or H×W) uint8 image, got {array.dtype} of shape {array.shape}")
-        return Image.fromarray(array).convert("RGB")
-    raise TypeError(f"expected a file path, bytes, a PIL image or a NumPy array, got {type(image).__name__}")
+    if isinstance(image, (bytes, bytearray, memoryview)) and not bytes(image):
+        raise ValueError("the uploaded file is empty")
+    return load_image(image).convert("RGB")  # the course's one loader: path, bytes, file, PIL or array
 
 
 # --------------------------------------------------------------------------- stage one: landmarks
