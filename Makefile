@@ -4,6 +4,7 @@
 #   course -> kagglehub's download of the pinned version (network on first use)
 DATA ?=
 SEEDS ?= 3
+JOBS ?= 2
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,7 +16,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=/path/to/csv-folder  SEEDS=3"
+	@echo "  variables: DATA=/path/to/csv-folder  SEEDS=3  JOBS=2 (test processes for make check)"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +30,7 @@ venv: $(STAMP) ## create/update .venv from requirements.txt and register its Jup
 
 check: $(STAMP) ## run every test: helpers unit tests, exercises, each notebook alone via papermill (fast mode)
 	$(PY) -m nbstripout --verify notebooks/*.ipynb student/*.ipynb
-	$(PY) -m pytest tests $(if $(DATA),--data "$(DATA)")
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup tests $(if $(DATA),--data "$(DATA)")
 
 nbval: $(STAMP) ## every notebook top to bottom with nbval, as saved (fast mode from the environment)
 	$(PY) tests/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks

@@ -25,13 +25,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the long every-notebook browser run unless --browser-all asks for it."""
-    if config.getoption("--browser-all"):
-        return
-    left_out = [item for item in items if "browser_all" in item.keywords]
-    if left_out:
-        items[:] = [item for item in items if "browser_all" not in item.keywords]
-        config.hook.pytest_deselected(items=left_out)
+    """Leave out the long every-notebook browser run unless --browser-all asks for it; run the notebooks first.
+
+    The notebook runs are the longest tests: starting them first lets `make check`'s test processes
+    (pytest-xdist, ``-n JOBS``) finish together instead of one waiting for a long test picked up last.
+    """
+    if not config.getoption("--browser-all"):
+        left_out = [item for item in items if "browser_all" in item.keywords]
+        if left_out:
+            items[:] = [item for item in items if "browser_all" not in item.keywords]
+            config.hook.pytest_deselected(items=left_out)
+    items.sort(key=lambda item: "notebooks" not in item.keywords)  # a stable sort: the order is kept otherwise
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,8 @@ from test_notebooks import NOTEBOOKS, output_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.browser
+# xdist_group: one JupyterLab server for this file; under pytest-xdist (`make check`) its tests share one process
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 try:
     from playwright import sync_api as playwright_sync
