@@ -5,6 +5,7 @@
 the README reports) and rewrites the README's generated blocks from those copies:
 
     python -m helpers.readme_results --course build/course/results.json --benchmark build/benchmark.json
+    python -m helpers.readme_results --course-fast build/site-check/course/results.json   # fast-mode times
     python -m helpers.readme_results            # re-render the README from results/ only
     python -m helpers.readme_results --check    # exit 1 if the README differs from results/
 
@@ -37,27 +38,37 @@ def _end(name: str) -> str:
     return f"<!-- END {name} results -->"
 
 
-def render_course(report: dict | None) -> str:
-    """The ``make course`` tables: wall time and recorded figures per notebook."""
+def render_course(report: dict | None, fast_report: dict | None = None) -> str:
+    """The ``make course`` tables: wall time and recorded figures per notebook.
+
+    ``fast_report`` (a fast-mode course run, e.g. the one `make site-check` makes) adds each
+    notebook's fast-mode wall time beside its full-settings one.
+    """
     if report is None:
         return ("_No course run recorded yet: run `make course DATA=...`, then `make readme-results` "
                 "copies `build/course/results.json` to `results/course.json` and fills this in._")
     run, m = report["run"], report["run"]["machine"]
+    fast_seconds = {name: n["seconds"] for name, n in (fast_report or {}).get("notebooks", {}).items()}
     lines = [
         f"Run of {run['date']}: `{run['command']}`, "
         f"{'FAST MODE (a code-path check, not a result)' if run['fast'] else 'full settings'}, "
         f"{m['cores']} cores ({m['cpu']}), Python {m['python']}, TensorFlow {m['tensorflow']}; "
         f"status: {run['status']}, {run['seconds']:.0f} s wall time in all "
         "(`results/course.json`, a copy of `build/course/results.json`).",
-        "",
-        "| notebook | wall time | headline results |",
-        "|---|---|---|",
     ]
+    if fast_report:
+        fast_run = fast_report["run"]
+        lines[-1] += (f" Fast mode: run of {fast_run['date']}, `{fast_run['command']}`, {fast_run['seconds']:.0f} s in all "
+                      "(`results/course_fast.json`).")
+    lines += ["", "| notebook | wall time | " + ("wall time, fast mode | " if fast_report else "") + "headline results |",
+              "|---|---|" + ("---|" if fast_report else "") + "---|"]
     for name, n in report["notebooks"].items():
         figures = "<br>".join(f"{key}: **{format_value(key, value)}**" for key, value in n["results"].items())
         status = "" if n["status"] == "passed" else f" ({n['status']})"
-        lines.append(f"| {Path(name).stem.replace('_', ' ')}{status} | {n['seconds']:.0f} s | {figures or '—'} |")
-    lines.append(f"| **total** | **{run['seconds']:.0f} s** | |")
+        fast = (f" {fast_seconds[name]:.0f} s |" if name in fast_seconds else " – |") if fast_report else ""
+        lines.append(f"| {Path(name).stem.replace('_', ' ')}{status} | {n['seconds']:.0f} s |{fast} {figures or '—'} |")
+    fast_total = f" **{fast_report['run']['seconds']:.0f} s** |" if fast_report else ""
+    lines.append(f"| **total** | **{run['seconds']:.0f} s** |{fast_total} |")
     return "\n".join(lines)
 
 
@@ -83,7 +94,8 @@ def render(readme: str, folder: Path | None = None) -> str:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
             raise ValueError(f"README.md needs exactly one {name!r} block:\n{_begin(name)}\n...\n{_end(name)}")
-        body = renderers[name](load_snapshot(name, folder))
+        extra = (load_snapshot("course_fast", folder),) if name == "course" else ()
+        body = renderers[name](load_snapshot(name, folder), *extra)
         readme = pattern.sub(lambda _: f"{_begin(name)}\n{body}\n{_end(name)}", readme)
     return readme
 
@@ -91,20 +103,24 @@ def render(readme: str, folder: Path | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", help="a results.json of `make course` to copy to results/course.json first")
+    parser.add_argument("--course-fast", help="a fast-mode results.json of `make course` (make site-check writes one) "
+                        "to copy to results/course_fast.json: each notebook's fast-mode time")
     parser.add_argument("--benchmark", help="a benchmark.json of `make benchmark` to copy to results/benchmark.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
-    for name, source in (("course", args.course), ("benchmark", args.benchmark)):
+    for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
-            if name == "course" and set(report) != {"run", "notebooks"}:
+            if name.startswith("course") and set(report) != {"run", "notebooks"}:
                 parser.error(f"{source} is not a results.json written by `make course` (keys {sorted(report)})")
-            fast = report["run"]["fast"] if name == "course" else report.get("fast")
-            if fast and not args.allow_fast:
+            fast = report["run"]["fast"] if name.startswith("course") else report.get("fast")
+            if name == "course_fast" and not fast:
+                parser.error(f"{source} is a full-settings run: pass it as --course")
+            if fast and not args.allow_fast and name != "course_fast":
                 parser.error(f"{source} is a fast-mode run, not a result; pass --allow-fast to publish it anyway")
-            if name == "course" and not args.allow_partial:
+            if name.startswith("course") and not args.allow_partial:
                 everything = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
                 ran = sorted(n for n, v in report["notebooks"].items() if v["status"] == "passed")
                 if ran != everything or report["run"]["status"] != "passed":

@@ -123,6 +123,17 @@ def test_readme_course_table_shows_every_recorded_figure():
     assert "FAST MODE" in readme_results.render_course(course_report(fast=True))
 
 
+def test_readme_course_table_puts_fast_mode_times_beside_the_full_ones():
+    fast = course_report(fast=True)
+    fast["notebooks"]["01_download.ipynb"]["seconds"] = 3.4
+    del fast["notebooks"]["05_evaluate.ipynb"]
+    text = readme_results.render_course(course_report(), fast)
+    assert "| notebook | wall time | wall time, fast mode | headline results |" in text
+    assert "| 01 download | 5 s | 3 s | 01 rows validated: **34,627** |" in text
+    assert "| 05 evaluate | 8 s | – | 05 seed CNN test accuracy: **91.49%** |" in text  # not in the fast run
+    assert "results/course_fast.json" in text
+
+
 def test_readme_results_match_the_recorded_runs():
     """The README's generated blocks are exactly what results/*.json render to: no hand-typed figure."""
     readme = (ROOT / "README.md").read_text()
