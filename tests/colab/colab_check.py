@@ -170,9 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         GIT_CONFIG_KEY_0=f"url.file://{ROOT}.insteadOf",
         GIT_CONFIG_VALUE_0=github_url(),
     )
-    for name in ("HAND_LANDMARKER_TASK", "ASL_PHOTOS_DEV", "ASL_PHOTOS_SIGNERS"):
+    # notebook 09's landmarker bundle and photo sets: no network here, so the offline copies stand in for the
+    # downloads (given by their variables, or the shared copies beside this checkout, as tests/notebook_env.py does)
+    for name, shared in (("HAND_LANDMARKER_TASK", "models/hand_landmarker.task"),
+                         ("ASL_PHOTOS_SIGNERS", "data/asl_photos_signers"), ("ASL_PHOTOS_DEV", "data/asl_photos_dev")):
         if name in os.environ:
             env[name] = os.environ[name]
+        elif (ROOT.parent / "shared" / shared).exists():
+            env[name] = str(ROOT.parent / "shared" / shared)
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.only:
