@@ -215,6 +215,33 @@ def test_learner_runs_every_notebook_in_the_browser(page, jupyterlab, path):
     code = "\n".join("".join(c["source"]) for c in saved["cells"] if c["cell_type"] == "code")
     if re.search(r"\bplots\.\w+\(|\bplt\.|\.imshow\(|\bsns\.", code):  # a notebook that draws shows its plots
         assert outputs(saved, "image/png"), f"{path.name} draws plots but none was saved"
+    if path.name.startswith("08_"):
+        upload_a_photo(page, jupyterlab["root"])
+
+
+def upload_a_photo(page, root: Path) -> None:
+    """Notebook 08's upload widget, as a learner uses it: pick a portrait phone JPEG, see the letter and the input."""
+    from PIL import Image
+
+    photo = root / "my_hand.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: stored sideways, shown rotated 90° (what a phone held upright writes)
+    Image.new("RGB", (160, 120), (200, 170, 150)).save(photo, exif=exif)
+    button = page.locator(".widget-upload").filter(has_text="Your photo").first  # ipywidgets' FileUpload button
+    button.scroll_into_view_if_needed()
+    shown_before = page.locator(".jp-OutputArea-output img").count()
+    with page.expect_file_chooser() as chooser:  # the browser's file dialog, answered as a learner would
+        button.click()
+    chooser.value.set_files(str(photo))
+    answer = page.locator(".jp-OutputArea-output").filter(has_text=re.compile(r"my_hand\.jpg: [A-Y] \d+%"))
+    try:
+        answer.first.wait_for(timeout=60_000)
+    except playwright_sync.TimeoutError:
+        cell = page.locator(".jp-CodeCell").filter(has=button).first
+        pytest.fail(f"no prediction within 60 s of uploading a photo; the upload cell shows: {cell.inner_text()[-800:]!r}")
+    text = answer.first.inner_text()
+    assert "Error" not in text and "Traceback" not in text, f"the upload ended in an error: {text[:500]}"
+    assert page.locator(".jp-OutputArea-output img").count() > shown_before, "the 28×28 input the network saw is shown"
 
 
 def test_browser_requirement_turns_a_skip_into_a_failure(monkeypatch):
