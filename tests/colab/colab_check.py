@@ -183,7 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         notebooks = [n for n in notebooks if n.name[:2] in args.only.split(",")]
     failures, rows = [], []
+    hands_missing = [name for name in ("HAND_LANDMARKER_TASK", "ASL_PHOTOS_SIGNERS", "ASL_PHOTOS_DEV") if name not in env]
     for notebook in notebooks:
+        if notebook.name.startswith("09_") and hands_missing:  # Colab downloads them; this machine cannot
+            reason = f"no offline copy of {', '.join(hands_missing)} (set them, or put ../shared beside the checkout)"
+            if os.environ.get("CI"):
+                failures.append(notebook.name)
+                rows.append((notebook.name, 0.0, f"FAILED: {reason}"))
+            else:
+                rows.append((notebook.name, 0.0, f"skipped: {reason}"))
+            print(f"=== {notebook.name}: {rows[-1][2]}", flush=True)
+            continue
         shutil.rmtree(CONTENT / "course", ignore_errors=True)
         CONTENT.mkdir(exist_ok=True)
         start = time.perf_counter()
@@ -215,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         print(f"colab-check FAILED: {', '.join(failures)}")
         return 1
-    print(f"colab-check passed: {len(rows)} notebooks ran as in Colab (Python 3.13, {FREEZE.name} pins).")
+    ran = sum(verdict == "ok" for _, _, verdict in rows)
+    skipped = len(rows) - ran
+    print(f"colab-check passed: {ran} notebooks ran as in Colab (Python 3.13, {FREEZE.name} pins)"
+          + (f"; {skipped} skipped (see the table)." if skipped else "."))
     return 0
 
 
