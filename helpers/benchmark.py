@@ -70,6 +70,9 @@ def time_to_accuracy(val_curve: list[float], train_seconds: float, within: float
 
 def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, refit: bool = True) -> None:
     """Train and measure one (model, seed): selection run, then (``refit``) the refit; write JSON to ``out``."""
+    from helpers.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # no C++ log lines from the child process, even when run without `make`
     from helpers import data, evaluate, train
     from helpers import model as model_lib
 

@@ -231,10 +231,15 @@ def upload_a_photo(page, root: Path) -> None:
     """Notebook 08's upload widget, as a learner uses it: pick a portrait phone JPEG, see the letter and the input."""
     from PIL import Image
 
+    from helpers.hands import load_photo_set, photo_folder
+
+    dev = photo_folder("dev")  # a real photo of a hand where the offline photo set is here, else a plain picture
+    picture = (Image.open(dev / load_photo_set(dev)["file"].iloc[0]).convert("RGB") if dev is not None
+               else Image.new("RGB", (120, 160), (200, 170, 150)))
     photo = root / "my_hand.jpg"
     exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: stored sideways, shown rotated 90° (what a phone held upright writes)
-    Image.new("RGB", (160, 120), (200, 170, 150)).save(photo, exif=exif)
+    exif[0x0112] = 6  # orientation 6: pixels stored turned 90° counter-clockwise; viewers turn them upright
+    picture.transpose(Image.Transpose.ROTATE_90).save(photo, exif=exif)
     button = page.locator(".widget-upload").filter(has_text="Your photo").first  # ipywidgets' FileUpload button
     button.scroll_into_view_if_needed()
     shown_before = page.locator(".jp-OutputArea-output img").count()
