@@ -154,18 +154,18 @@ def dense_head_cnn():
 
     return keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(16, 3, padding="same", use_bias=False),
+        layers.MaxPooling2D(2),
+        layers.BatchNormalization(momentum=0.9),
+        layers.ReLU(),
         layers.Conv2D(32, 3, padding="same", use_bias=False),
+        layers.MaxPooling2D(2),
         layers.BatchNormalization(momentum=0.9),
         layers.ReLU(),
+        layers.Conv2D(128, 3, padding="same", use_bias=False),
         layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, padding="same", use_bias=False),
         layers.BatchNormalization(momentum=0.9),
         layers.ReLU(),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(80, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(momentum=0.9),
-        layers.ReLU(),
-        layers.MaxPooling2D(2),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
         layers.Dropout(0.3),
@@ -180,12 +180,12 @@ def _check_q4(head_model):
 _Q4_SETUP = "import keras\nfrom keras import layers\n"
 _Q4_SOLUTION = """
 def block(filters):
-    return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-            layers.BatchNormalization(momentum=0.9), layers.ReLU(), layers.MaxPooling2D(2)]
+    return [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.MaxPooling2D(2),
+            layers.BatchNormalization(momentum=0.9), layers.ReLU()]
 
 head_model = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
-    *block(32), *block(64), *block(80),
+    *block(16), *block(32), *block(128),
     layers.Flatten(),
     layers.Dense(128, activation="relu"),
     layers.Dropout(0.3),
@@ -196,14 +196,15 @@ head_model = keras.Sequential([
 q4 = Exercise(
     "Type the improved CNN with the seed CNN's Dense(128) head (no augmentation)",
     check=_check_q4,
-    hint="Three blocks Conv2D(f, 3, padding='same', use_bias=False) → BatchNormalization(momentum=0.9) → ReLU → "
-         "MaxPooling2D(2) for f = 32, 64, 80; then Flatten → Dense(128, relu) → Dropout(0.3) → Dense(25, softmax).",
+    hint="Three blocks Conv2D(f, 3, padding='same', use_bias=False) → MaxPooling2D(2) → "
+         "BatchNormalization(momentum=0.9) → ReLU for f = 16, 32, 128; then Flatten → Dense(128, relu) → "
+         "Dropout(0.3) → Dense(25, softmax).",
     solution=_Q4_SOLUTION,
     answers=("head_model",),
     setup=_Q4_SETUP,
     wrong=[
         (_Q4_SOLUTION.replace('padding="same", ', ""), "padding is 'valid' but should be 'same'"),
-        (_Q4_SOLUTION.replace("*block(32), *block(64), *block(80)", "*block(32), *block(64)"),
+        (_Q4_SOLUTION.replace("*block(16), *block(32), *block(128)", "*block(16), *block(32)"),
          "layer 9 is Flatten but should be Conv2D"),
         (_Q4_SOLUTION.replace("use_bias=False", "use_bias=True"), "use_bias is True but should be False"),
     ],

@@ -183,7 +183,7 @@ top3 = [chr(ord("A") + k) for k in np.argsort(p)[::-1][:3]]
 
 
 def _check_q4(float32_bytes, int8_bytes):
-    weights, biases = 720 * 25, 25
+    weights, biases = 1152 * 25, 25
     expect_number(float32_bytes, 4 * (weights + biases), name="float32_bytes", hint_if={
         weights + biases: "a float32 number takes 4 bytes, not 1.",
         4 * weights: "the 25 biases count too.",
@@ -199,17 +199,17 @@ def _check_q4(float32_bytes, int8_bytes):
 q4 = Exercise(
     "Bytes of a Dense layer in float32 and int8",
     check=_check_q4,
-    hint="A Dense layer from 720 features to 25 letters has 720 × 25 weights and 25 biases. float32: 4 bytes each. "
+    hint="A Dense layer from 1,152 features to 25 letters has 1,152 × 25 weights and 25 biases. float32: 4 bytes each. "
          "int8 TFLite: 1 byte per weight, but the biases stay 32-bit integers (4 bytes).",
     solution="""
-weights, biases = 720 * 25, 25
+weights, biases = 1152 * 25, 25
 float32_bytes = 4 * (weights + biases)
 int8_bytes = 1 * weights + 4 * biases
 """,
     answers=("float32_bytes", "int8_bytes"),
     setup="",
     wrong=[
-        ("float32_bytes = 720 * 25 + 25\nint8_bytes = 720 * 25", "4 bytes, not 1"),
-        ("float32_bytes = 4 * (720 * 25 + 25)\nint8_bytes = 720 * 25 + 25", "32-bit integers"),
+        ("float32_bytes = 1152 * 25 + 25\nint8_bytes = 1152 * 25", "4 bytes, not 1"),
+        ("float32_bytes = 4 * (1152 * 25 + 25)\nint8_bytes = 1152 * 25 + 25", "32-bit integers"),
     ],
 )
