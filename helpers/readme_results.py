@@ -1,11 +1,12 @@
 """Write the README's results tables from recorded runs, so the README cannot drift from them.
 
-``make course`` writes ``build/course/results.json`` and ``make benchmark`` writes
-``build/benchmark.json``. This command copies them into ``results/`` (committed: the run
+``make course`` writes ``build/course/results.json``, ``make benchmark`` writes
+``build/benchmark.json`` and ``make ablation`` writes ``build/ablation.json``. This command copies them into ``results/`` (committed: the run
 the README reports) and rewrites the README's generated blocks from those copies:
 
     python -m helpers.readme_results --course build/course/results.json --benchmark build/benchmark.json
     python -m helpers.readme_results --course-fast build/site-check/course/results.json   # fast-mode times
+    python -m helpers.readme_results --ablation build/ablation.json   # notebook 06's rows over seeds
     python -m helpers.readme_results            # re-render the README from results/ only
     python -m helpers.readme_results --check    # exit 1 if the README differs from results/
 
@@ -27,7 +28,7 @@ from helpers.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark")
+BLOCKS = ("course", "benchmark", "ablation")
 
 
 def _begin(name: str) -> str:
@@ -82,6 +83,16 @@ def render_benchmark(report: dict | None) -> str:
     return markdown(report).strip() + "\n\n(`results/benchmark.json`, a copy of `build/benchmark.json`.)"
 
 
+def render_ablation(report: dict | None) -> str:
+    """The ``make ablation`` table (notebook 06's rows over seeds), as build/ablation.md has it."""
+    if report is None:
+        return ("_No ablation recorded yet: run `make ablation DATA=...`, then `make readme-results` "
+                "copies `build/ablation.json` to `results/ablation.json` and fills this in._")
+    from helpers.benchmark import ablation_markdown
+
+    return ablation_markdown(report).strip() + "\n\n(`results/ablation.json`, a copy of `build/ablation.json`.)"
+
+
 def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
     path = (folder or SNAPSHOTS) / f"{name}.json"
     return json.loads(path.read_text()) if path.is_file() else None
@@ -89,7 +100,7 @@ def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
 
 def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
-    renderers = {"course": render_course, "benchmark": render_benchmark}
+    renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -106,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-fast", help="a fast-mode results.json of `make course` (make site-check writes one) "
                         "to copy to results/course_fast.json: each notebook's fast-mode time")
     parser.add_argument("--benchmark", help="a benchmark.json of `make benchmark` to copy to results/benchmark.json first")
+    parser.add_argument("--ablation", help="an ablation.json of `make ablation` to copy to results/ablation.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
-    for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark)):
+    for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
+                         ("ablation", args.ablation)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
