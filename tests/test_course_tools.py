@@ -209,3 +209,24 @@ def test_badges_point_every_notebook_at_a_fork(tmp_path, monkeypatch):
         assert cells[3].source == "print('https://github.com/keras-team/keras')  # not a clone URL"
     assert [c.id for c in nbformat.read(folder / "01_a.ipynb", as_version=4).cells] == ids_before
     assert (folder / "scratch.ipynb").read_text() == "not a notebook of the course"
+
+
+def test_readme_ablation_block_shows_each_row_of_a_recorded_ablation():
+    stats = lambda mean: {"mean": mean, "sd": 0.002, "min": mean - 0.002, "max": mean + 0.002}  # noqa: E731
+    report = {
+        "title": "Ablation", "date": "2026-11-27T20:00:00", "command": "python -m helpers.benchmark --ablation --seeds 3",
+        "fast": False, "val_split": "grouped", "runs": [],
+        "machine": {"cpu": "AMD EPYC", "cores": 2, "python": "3.11.7", "tensorflow": "2.21.0"},
+        "summary": {
+            "improved_cnn": {"seeds": [0, 1, 2], "val_accuracy": stats(0.9837), "test_accuracy": stats(0.9848),
+                             "val_change_vs_final": 0.0, "params": 71145, "train_seconds_mean": 67.0},
+            "improved_cnn_no_augmentation": {"seeds": [0, 1, 2], "val_accuracy": stats(0.9682),
+                                             "test_accuracy": stats(0.9597), "val_change_vs_final": -0.0155,
+                                             "params": 71145, "train_seconds_mean": 60.0},
+        },
+    }
+    text = readme_results.render_ablation(report)
+    assert "| final recipe | improved_cnn | 3 | 98.37% ± 0.20" in text
+    assert "| without augmentation | improved_cnn_no_augmentation | 3 | 96.82% ± 0.20" in text and "-1.55 pt" in text
+    assert "results/ablation.json" in text
+    assert "No ablation recorded yet" in readme_results.render_ablation(None)
