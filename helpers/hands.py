@@ -401,7 +401,7 @@ def build_hand_classifier(train_features: np.ndarray, hidden: tuple[int, ...] = 
     return model
 
 
-def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int = 60, batch_size: int = 64,
+def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int = 60, batch_size: int = 256,
                           seed: int = 0, rotations: tuple[float, ...] = (), **build_options):
     """Train the Keras classifier on hands and their mirror images; labels are 0..24 (A..Y)."""
     import keras
