@@ -483,6 +483,21 @@ def subsample(images: np.ndarray, labels: np.ndarray, n: int, seed: int = 42) ->
     return images, labels
 
 
+def _fast_val_size(fast_size: int) -> int:
+    return max(fast_size // 10, 100)
+
+
+def validation_groups(data: dict[str, np.ndarray], fast: bool = False, fast_size: int = 3000, seed: int = 42) -> np.ndarray:
+    """The near-duplicate group id of each validation image of :func:`model_inputs` (same arguments, same order).
+
+    Fast mode keeps the same stratified subset of the validation images as :func:`model_inputs` does.
+    """
+    groups, labels = np.asarray(data["groups_val"]), data["y_val"]
+    if fast:
+        groups, _ = subsample(groups, labels, _fast_val_size(fast_size), seed)
+    return groups
+
+
 def model_inputs(data: dict[str, np.ndarray], fast: bool = False, fast_size: int = 3000, seed: int = 42) -> dict[str, np.ndarray]:
     """Turn :func:`prepared_data` into what Keras wants: scaled images, one-hot labels.
 
@@ -494,7 +509,7 @@ def model_inputs(data: dict[str, np.ndarray], fast: bool = False, fast_size: int
     x_val, y_val, x_test, y_test = data["x_val"], data["y_val"], data["x_test"], data["y_test"]
     if fast:
         x_train, y_train = subsample(x_train, y_train, fast_size, seed)
-        x_val, y_val = subsample(x_val, y_val, max(fast_size // 10, 100), seed)
+        x_val, y_val = subsample(x_val, y_val, _fast_val_size(fast_size), seed)
         x_test, y_test = subsample(x_test, y_test, max(fast_size // 3, 200), seed)
     return {
         "x_train": preprocess(x_train), "y_train": one_hot(y_train),

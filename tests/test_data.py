@@ -335,3 +335,20 @@ def test_model_inputs_fast_mode(fixture_dir):
     inputs = data.model_inputs(prepared, fast=True, fast_size=100)
     assert inputs["x_train"].shape == (100, 28, 28, 1) and inputs["y_train"].shape == (100, 25)
     assert inputs["x_test"].shape[0] == len(inputs["labels_test"])
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_validation_groups_line_up_with_the_validation_images(fast):
+    # each validation image is filled with its own group id, so the image tells which group it came from
+    rng = np.random.default_rng(0)
+    groups_val = rng.integers(0, 60, size=400)
+    y_val = rng.integers(0, 5, size=400)
+    prepared = {
+        "x_train": np.zeros((10, 28, 28), np.uint8), "y_train": np.arange(10) % 5,
+        "x_val": np.broadcast_to(groups_val[:, None, None], (400, 28, 28)).astype(np.uint8), "y_val": y_val,
+        "x_test": np.zeros((10, 28, 28), np.uint8), "y_test": np.arange(10) % 5, "groups_val": groups_val,
+    }
+    inputs = data.model_inputs(prepared, fast=fast, fast_size=1000, seed=3)
+    groups = data.validation_groups(prepared, fast=fast, fast_size=1000, seed=3)
+    assert len(groups) == len(inputs["x_val"]) == (100 if fast else 400)
+    np.testing.assert_array_equal(np.rint(inputs["x_val"][:, 0, 0, 0] * 255).astype(int), groups)
