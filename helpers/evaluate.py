@@ -101,3 +101,25 @@ def record_result(key: str, value) -> None:
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2))
     tmp.replace(path)
+
+
+def group_bootstrap_se(right, groups, n_resamples=2000, seed=0):
+    """Standard error of an accuracy whose images come in groups, by resampling whole groups (notebook 05).
+
+    ``right``: per image, whether the model was right; ``groups``: per image, its group id.
+    Returns ``(standard error, number of groups)``. A group bootstrap: draw as many groups as there are,
+    with replacement, recompute the pooled accuracy, and take the standard deviation over the resamples.
+    """
+    from scipy import stats
+
+    _, group_index = np.unique(groups, return_inverse=True)
+    right_per_group = np.bincount(group_index, weights=right)
+    size_per_group = np.bincount(group_index)
+
+    def pooled_accuracy(right, size, axis=-1):
+        return right.sum(axis=axis) / size.sum(axis=axis)
+
+    result = stats.bootstrap((right_per_group, size_per_group), pooled_accuracy, paired=True, vectorized=True,
+                             n_resamples=n_resamples, method="percentile",
+                             rng=np.random.default_rng(seed))
+    return float(result.standard_error), len(size_per_group)
