@@ -33,6 +33,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -655,7 +656,11 @@ def main(argv: list[str] | None = None) -> dict:
     sets = {"signers": detect_photo_set(signers_dir, task=task)}
     if dev_dir is not None:
         sets["dev"] = detect_photo_set(dev_dir, task=task)
+    import datetime
+
     report: dict = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["python -m helpers.hands", *(argv if argv is not None else sys.argv[1:])]),
         "bundle": f"{task.name} sha256 {_file_sha256(task)[:12]}", "confidence": CONFIDENCE,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "epochs": args.epochs, "seed": args.seed,
         "photo_sets": {}, "evaluations": {},

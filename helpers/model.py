@@ -145,7 +145,8 @@ def steps_for(n_images: int, epochs: int, batch_size: int = 128) -> int:
 
 #: Full-mode epochs of the final recipe (and of every leave-one-out row: same budget). Set by the time budget:
 #: ``make course`` in 15 minutes on 2 cores, notebook 06 taking what the other notebooks leave, with a fifth spare
-#: (measured on an Intel Xeon 2-core VM: 06 took about 40 s + 47 s per epoch, the other notebooks about 300 s).
+#: (measured in `make course` on an Intel Xeon 2-core VM: the other notebooks 312 s, so 06 gets 720 - 312 = 408 s;
+#: 06 took 38 s + 46 s per epoch of its eight trainings, 406 s at 8 epochs; 9 would not fit).
 #: What they give, per seed, is in ``results/benchmark.json`` (``make benchmark``) and ``results/ablation.json``
 #: (``make ablation``).
 IMPROVED_EPOCHS = 8

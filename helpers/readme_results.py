@@ -1,7 +1,8 @@
 """Write the README's results tables from recorded runs, so the README cannot drift from them.
 
 ``make course`` writes ``build/course/results.json``, ``make benchmark`` writes
-``build/benchmark.json`` and ``make ablation`` writes ``build/ablation.json``. This command copies them into ``results/`` (committed: the run
+``build/benchmark.json``, ``make ablation`` writes ``build/ablation.json`` and ``make hands`` writes
+``build/hands.json``. This command copies them into ``results/`` (committed: the run
 the README reports) and rewrites the README's generated blocks from those copies:
 
     python -m helpers.readme_results --course build/course/results.json --benchmark build/benchmark.json
@@ -28,7 +29,7 @@ from helpers.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark", "ablation")
+BLOCKS = ("course", "benchmark", "ablation", "hands")
 
 
 def _begin(name: str) -> str:
@@ -93,6 +94,18 @@ def render_ablation(report: dict | None) -> str:
     return ablation_markdown(report).strip() + "\n\n(`results/ablation.json`, a copy of `build/ablation.json`.)"
 
 
+def render_hands(report: dict | None) -> str:
+    """The ``make hands`` table (landmarks + classifier, by signer and across photo sets), as build/hands.md has it."""
+    if report is None:
+        return ("_No hands run recorded yet: run `make hands`, then `make readme-results` "
+                "copies `build/hands.json` to `results/hands.json` and fills this in._")
+    from helpers.hands import markdown
+
+    header = (f"Run of {report.get('date', '?')}: `{report.get('command', 'python -m helpers.hands')}`, seed "
+              f"{report['seed']}, {report['epochs']} epochs; {report['machine']}.")
+    return header + "\n\n" + markdown(report).strip() + "\n\n(`results/hands.json`, a copy of `build/hands.json`.)"
+
+
 def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
     path = (folder or SNAPSHOTS) / f"{name}.json"
     return json.loads(path.read_text()) if path.is_file() else None
@@ -100,7 +113,8 @@ def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
 
 def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
-    renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation}
+    renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation,
+                 "hands": render_hands}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -118,12 +132,13 @@ def main(argv: list[str] | None = None) -> int:
                         "to copy to results/course_fast.json: each notebook's fast-mode time")
     parser.add_argument("--benchmark", help="a benchmark.json of `make benchmark` to copy to results/benchmark.json first")
     parser.add_argument("--ablation", help="an ablation.json of `make ablation` to copy to results/ablation.json first")
+    parser.add_argument("--hands", help="a hands.json of `make hands` to copy to results/hands.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
-                         ("ablation", args.ablation)):
+                         ("ablation", args.ablation), ("hands", args.hands)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
