@@ -114,3 +114,8 @@ def test_expect_model_names_the_first_difference():
         expect_model(build(layers.Conv2D(4, 3), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(3)), reference)
     with pytest.raises(Wrong, match="missing at the end: Dense"):
         expect_model(build(layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten()), reference)
+
+
+def test_a_blank_in_an_f_string_prints_as_a_blank():
+    # a student cell may print a value before it is checked: the blank must not stop the cell with a TypeError
+    assert f"top-1 {____:.0%}, found {____ / 2:.1f}" == "top-1 ____, found ____"

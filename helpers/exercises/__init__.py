@@ -35,6 +35,9 @@ class _Blank:
     def __repr__(self) -> str:
         return "____"
 
+    def __format__(self, spec: str) -> str:  # f"{____:.2f}" prints ____ instead of failing
+        return "____"
+
     # Arithmetic with a blank gives a blank, so `x = ____ / 255` runs and check() can say what to do.
     def _same(self, *args, **kwargs):
         return self
