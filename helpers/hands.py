@@ -29,6 +29,7 @@ the photo sets ``$ASL_PHOTOS_SIGNERS`` / ``$ASL_PHOTOS_DEV``, else ``../shared/d
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import io
 import json
@@ -641,6 +642,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--task", help="hand_landmarker.task (default: $HAND_LANDMARKER_TASK or ../shared)")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=256, help="the Keras classifier's batch size")
     parser.add_argument("--out", default=str(build_dir() / "hands.json"))
     args = parser.parse_args(argv)
 
@@ -656,13 +658,12 @@ def main(argv: list[str] | None = None) -> dict:
     sets = {"signers": detect_photo_set(signers_dir, task=task)}
     if dev_dir is not None:
         sets["dev"] = detect_photo_set(dev_dir, task=task)
-    import datetime
-
     report: dict = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python -m helpers.hands", *(argv if argv is not None else sys.argv[1:])]),
         "bundle": f"{task.name} sha256 {_file_sha256(task)[:12]}", "confidence": CONFIDENCE,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "epochs": args.epochs, "seed": args.seed,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "epochs": args.epochs,
+        "batch_size": args.batch_size, "seed": args.seed,
         "photo_sets": {}, "evaluations": {},
     }
     all_seconds = np.concatenate([s["seconds"] for s in sets.values()])
@@ -684,16 +685,18 @@ def main(argv: list[str] | None = None) -> dict:
     if "dev" in sets:
         plans["train 7 signers -> test dev photos"] = ("signers", "dev")
         plans["train dev photos -> test 7 signers"] = ("dev", "signers")
+    options = {"keras": {"batch_size": args.batch_size}, "logistic": {}}
     for title, (train_name, test_name) in plans.items():
         entry: dict = {"classifiers": {}, "per_letter": {}, "top_confusions": {}}
         for kind in ("keras", "logistic"):
             start = time.perf_counter()
             if test_name is None:
-                probabilities = leave_one_signer_out(sets[train_name], kind, args.seed, args.epochs)
+                probabilities = leave_one_signer_out(sets[train_name], kind, args.seed, args.epochs,
+                                                     **options[kind])
                 tested = sets[train_name]
             else:
                 tested = sets[test_name]
-                probabilities = fit_and_predict(kind, sets[train_name], tested, args.seed, args.epochs)
+                probabilities = fit_and_predict(kind, sets[train_name], tested, args.seed, args.epochs, **options[kind])
             overall, per_letter, predicted = scores(tested["letter"], probabilities, tested["found"])
             overall["seconds"] = round(time.perf_counter() - start, 1)
             colour = ~grey[test_name or train_name]
@@ -708,7 +711,7 @@ def main(argv: list[str] | None = None) -> dict:
     every = {key: np.concatenate([s[key] for s in sets.values()]) for key in sets["signers"]}
     found = every["found"]
     final = train_hand_classifier(every["landmarks"][found], letter_indices(every["letter"][found]),
-                                  epochs=args.epochs, seed=args.seed)
+                                  epochs=args.epochs, batch_size=args.batch_size, seed=args.seed)
     report["saved_classifier"] = str(save_classifier(final))
     report["saved_classifier_trained_on"] = sorted(sets)
     out = Path(args.out)

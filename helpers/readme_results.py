@@ -102,7 +102,7 @@ def render_hands(report: dict | None) -> str:
     from helpers.hands import markdown
 
     header = (f"Run of {report.get('date', '?')}: `{report.get('command', 'python -m helpers.hands')}`, seed "
-              f"{report['seed']}, {report['epochs']} epochs; {report['machine']}.")
+              f"{report['seed']}, {report['epochs']} epochs, batch {report.get('batch_size', '?')}; {report['machine']}.")
     return header + "\n\n" + markdown(report).strip() + "\n\n(`results/hands.json`, a copy of `build/hands.json`.)"
 
 

@@ -237,7 +237,7 @@ def test_readme_hands_block_shows_each_evaluation_of_a_recorded_hands_run():
                             "top1_of_detected": 0.6, "seconds": 3.9}
     report = {
         "date": "2026-12-02T16:00:00", "command": "python -m helpers.hands", "seed": 0, "epochs": 60,
-        "machine": "x86_64, 2 CPUs", "bundle": "hand_landmarker.task sha256 ca72b7a72459", "detection_ms_per_photo": 18.8,
+        "batch_size": 256, "machine": "x86_64, 2 CPUs", "bundle": "hand_landmarker.task sha256 ca72b7a72459", "detection_ms_per_photo": 18.8,
         "evaluations": {
             "train 7 signers -> test dev photos": {"classifiers": {"keras": figures(0.568), "logistic": figures(0.517)}},
         },
@@ -245,5 +245,5 @@ def test_readme_hands_block_shows_each_evaluation_of_a_recorded_hands_run():
     text = readme_results.render_hands(report)
     assert "| train 7 signers -> test dev photos | keras | 456 | 89.2% | 56.8% | 69.7% |" in text
     assert "| train 7 signers -> test dev photos | logistic | 456 | 89.2% | 51.7% | 69.7% |" in text
-    assert "`python -m helpers.hands`, seed 0, 60 epochs" in text and "results/hands.json" in text
+    assert "`python -m helpers.hands`, seed 0, 60 epochs, batch 256" in text and "results/hands.json" in text
     assert "No hands run recorded yet" in readme_results.render_hands(None)
