@@ -12,6 +12,11 @@ For each seed and model, in a fresh subprocess (so peak memory is that run's own
    accuracy. The selection run's own test accuracy is kept too, for the record
    (``test_accuracy_selection_model``).
 
+The test set is made of near-copies too, so its accuracy has a sampling error that counts groups, not
+images: ``test_accuracy_se`` is the group-bootstrap standard error (``helpers.evaluate.group_bootstrap_se``,
+notebook 05) of the seeds' mean test accuracy, over the test file's groups of near-copies
+(``helpers.groups.near_duplicate_groups``). More seeds do not shrink it: every seed reads the same test images.
+
 Then parameters, peak resident memory, batch inference throughput (images/s at batch 256) and
 single-image latency (``model.predict`` vs calling the model directly) of the refit model.
 Results go to ``build/benchmark.json`` and ``build/benchmark.md``.
@@ -37,6 +42,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from helpers.course import machine as course_machine
 from helpers.config import build_dir
@@ -73,6 +80,8 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
     from helpers.quiet import quiet_tensorflow
 
     quiet_tensorflow()  # no C++ log lines from the child process, even when run without `make`
+    import numpy as np
+
     from helpers import data, evaluate, train
     from helpers import model as model_lib
 
@@ -97,6 +106,7 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
         refit_info = train.fit(model, everything["x_train"], everything["y_train"], None, None,
                                refit_folder, epochs, BATCH_SIZE, verbose=0)
         test_acc = evaluate.accuracy(y_test, evaluate.predict_labels(model, x_test))  # the test set, read once
+    test_wrong = np.flatnonzero(evaluate.predict_labels(model, x_test) != y_test)  # the headline model's mistakes
     model.predict(x_test[:512], batch_size=256, verbose=0)  # warm-up
     start = time.perf_counter()
     model.predict(x_test, batch_size=256, verbose=0)
@@ -111,6 +121,7 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
         "refit_data": prepared["key"] + train.REFIT_SUFFIX if refit else None,
         "val_accuracy": round(val_acc, 5), "test_images": int(len(y_test)), "test_accuracy": round(test_acc, 5),
         "test_accuracy_selection_model": round(selection_test_acc, 5),
+        "test_wrong": test_wrong.tolist(),  # indices of the test images the headline model got wrong
         "gap": round(val_acc - test_acc, 5),
         "train_seconds": info["train_seconds_this_session"], "params": info["params"],
         "refit_train_seconds": refit_info["train_seconds_this_session"] if refit else None,
@@ -149,8 +160,32 @@ def _spread(values: list[float]) -> dict:
             "min": round(min(values), 5), "max": round(max(values), 5)}
 
 
-def summarize(runs: list[dict]) -> dict:
-    """Per model (in the order first run): seeds, accuracies' mean and spread, times, sizes, speed."""
+def groups_in_test_set(data_dir: str | None, fast: bool) -> list[int]:
+    """Group ids of the test images the runs read (notebook 03's near-copy groups, built within each letter)."""
+    from helpers import data
+    from helpers.groups import near_duplicate_groups
+
+    prepared = data.prepared_data(data_dir, seed=42, verbose=False, split="grouped")
+    inputs = data.model_inputs(prepared, fast=fast, seed=42)
+    return near_duplicate_groups(inputs["x_test"], inputs["labels_test"]).tolist()
+
+
+def mean_test_accuracy_se(rows: list[dict], groups: list[int]) -> float:
+    """Group-bootstrap standard error of the seeds' mean test accuracy (each image: its share of right seeds)."""
+    from helpers.evaluate import group_bootstrap_se
+
+    right = np.ones(len(groups))
+    for r in rows:
+        right[r["test_wrong"]] -= 1 / len(rows)
+    return group_bootstrap_se(right, np.asarray(groups))[0]
+
+
+def summarize(runs: list[dict], groups: list[int] | None = None) -> dict:
+    """Per model (in the order first run): seeds, accuracies' mean and spread, times, sizes, speed.
+
+    With ``groups`` (:func:`groups_in_test_set`) and runs that list their ``test_wrong`` images, also the test
+    set's own standard error of the mean test accuracy (``test_accuracy_se``) and its number of groups.
+    """
     summary = {}
     for name in dict.fromkeys(r["model"] for r in runs):
         rows = [r for r in runs if r["model"] == name]
@@ -174,6 +209,9 @@ def summarize(runs: list[dict]) -> dict:
             "latency_ms_predict": round(statistics.median(r["latency_ms_predict"] for r in rows), 2),
             "latency_ms_direct_call": round(statistics.median(r["latency_ms_direct_call"] for r in rows), 2),
         }
+        if groups is not None and all("test_wrong" in r for r in rows):
+            summary[name]["test_accuracy_se"] = round(mean_test_accuracy_se(rows, groups), 5)
+            summary[name]["test_groups"] = len(set(groups))
     if "improved_cnn" in summary:  # what each row changes, against the final recipe, on grouped validation
         final = summary["improved_cnn"]["val_accuracy"]["mean"]
         for s in summary.values():
@@ -200,15 +238,22 @@ REFIT_NOTE = (
     "refit on all training images (grouped train + grouped validation) and reads the test set once: that is the "
     "test accuracy. Gap = selection run's validation − refit's test. \"selection run's test\" is for the record."
 )
+SE_NOTE = (
+    "± SE: the test set's own sampling error of the mean, by group bootstrap over its {groups:,} groups of "
+    "near-copies (notebook 05); it does not shrink with more seeds, since every seed reads the same test images."
+)
 
 
 def markdown(report: dict) -> str:
     """The benchmark table: per model, grouped validation (selection run) beside the refit's test, gap, time, size, speed."""
     refit = all(s.get("refit", False) for s in report["summary"].values())
     test = "test accuracy of the refit on train+val" if refit else "test accuracy"
+    se_groups = [s["test_groups"] for s in report["summary"].values() if "test_groups" in s]
     lines = [
         _header(report), "", *([REFIT_NOTE, ""] if refit else []),
-        f"| model | seeds | validation accuracy mean (selection run) | {test}, mean (min–max) | gap (val − test) "
+        *([SE_NOTE.format(groups=se_groups[0]), ""] if se_groups else []),
+        f"| model | seeds | validation accuracy mean (selection run) | {test}, mean{' ± SE' if se_groups else ''} "
+        "(min–max) | gap (val − test) "
         "| selection run's test accuracy | train time per seed, max (mean) | time to accuracy | parameters | peak memory "
         "| throughput, batch 256 | latency 1 image: predict / direct call |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -217,8 +262,9 @@ def markdown(report: dict) -> str:
         t = s["test_accuracy"]
         selection = s.get("test_accuracy_selection_model_mean", t["mean"])
         refit_time = f" + refit {s['refit_train_seconds_max']:.0f} s" if s.get("refit_train_seconds_max") else ""
+        se = f" ± {100 * s['test_accuracy_se']:.2f}" if "test_accuracy_se" in s else ""
         lines.append(
-            f"| {name} | {len(s['seeds'])} | {_pct(s['val_accuracy']['mean'])} | {_pct(t['mean'])} "
+            f"| {name} | {len(s['seeds'])} | {_pct(s['val_accuracy']['mean'])} | {_pct(t['mean'])}{se} "
             f"({_pct(t['min'])}–{_pct(t['max'])}) | {100 * s['gap_mean']:+.2f} pt | {_pct(selection)} "
             f"| {s['train_seconds_max']:.0f} s ({s['train_seconds_mean']:.0f} s){refit_time} "
             f"| {s['time_to_accuracy_seconds_mean']:.0f} s "
@@ -303,7 +349,7 @@ def main(argv: list[str] | None = None) -> dict | None:
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": command.strip(), "fast": args.fast, "machine": course_machine(),
         "val_split": runs[0]["val_split"], "seeds": args.seeds, "refit": not args.ablation,
-        "summary": summarize(runs), "runs": runs,
+        "summary": summarize(runs, None if args.ablation else groups_in_test_set(args.data, args.fast)), "runs": runs,
     }
     out = build_dir()
     stem = "ablation" if args.ablation else "benchmark"

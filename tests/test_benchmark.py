@@ -47,8 +47,12 @@ def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_ar
         assert 0 < run["time_to_accuracy_seconds"] <= run["train_seconds"] + 0.1
         assert run["params"] == model_lib.build(run["model"], total_steps=10).count_params()
         assert run["peak_memory_mib"] > 100 and run["throughput_images_per_s_batch256"] > 0
+        assert len(run["test_wrong"]) == round((1 - run["test_accuracy"]) * run["test_images"])  # the refit's mistakes
     table = (tmp_path / "build" / "benchmark.md").read_text()
     assert "FAST MODE" in table and "grouped split" in table and "gap (val − test)" in table
+    for s in saved["summary"].values():  # the test set's own standard error, over its groups of near-copies
+        assert s["test_groups"] > 1 and 0 <= s["test_accuracy_se"] < 0.5
+        assert f"{100 * s['test_accuracy']['mean']:.2f}% ± {100 * s['test_accuracy_se']:.2f}" in table
     assert "test accuracy of the refit on train+val" in table and "Protocol:" in table
     improved = report["summary"]["improved_cnn"]
     assert improved["params"] <= 300_000
@@ -116,6 +120,18 @@ def test_summary_gives_mean_spread_and_change_against_the_final_recipe():
               "machine": {"cores": 2, "cpu": "x", "tensorflow": "t"}}
     table = benchmark.ablation_markdown(report)
     assert "| without augmentation | improved_cnn_no_augmentation | 2 | 82.00% ± 2.83 (80.00%–84.00%) | -10.00 pt |" in table
+
+
+def test_test_set_standard_error_counts_groups_and_averages_the_seeds():
+    groups = np.repeat(np.arange(20), 10)  # 20 groups of 10 test images
+    bunched = [{"test_wrong": list(range(10))}, {"test_wrong": list(range(10, 20))}]  # each seed misses whole groups
+    spread = [{"test_wrong": list(range(0, 100, 10))}, {"test_wrong": list(range(100, 200, 10))}]  # one per group
+    se_bunched = benchmark.mean_test_accuracy_se(bunched, groups.tolist())
+    se_spread = benchmark.mean_test_accuracy_se(spread, groups.tolist())
+    assert se_bunched > 2 * se_spread > 0  # the same 10 mistakes per seed weigh more when they come in groups
+    right = np.ones(200)
+    right[:20] = 0.5  # each image's share of seeds that got it right
+    assert se_bunched == pytest.approx(evaluate.group_bootstrap_se(right, groups)[0])
 
 
 def test_time_to_accuracy_is_the_first_epoch_within_a_tenth_of_a_point_of_the_final():
