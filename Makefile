@@ -33,48 +33,48 @@ check: $(STAMP) ## run every test: helpers unit tests, exercises, each notebook 
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup tests $(if $(DATA),--data "$(DATA)")
 
 nbval: $(STAMP) ## every notebook top to bottom with nbval, as saved (fast mode from the environment)
-	$(PY) tests/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
+	$(PY) tools/notebook_env.py $(if $(DATA),--data "$(DATA)") -- $(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
 
 browser: $(STAMP) ## every notebook in JupyterLab + headless Chromium (Run All, save, check outputs)
-	$(PY) -m pytest tests/test_browser.py --browser-all -p no:cacheprovider $(if $(DATA),--data "$(DATA)")
+	$(PY) -m pytest tests/course/test_browser.py --browser-all -p no:cacheprovider $(if $(DATA),--data "$(DATA)")
 
 readme-results: $(STAMP) ## put build/course (and site-check's fast run), build/benchmark, build/ablation and build/hands results into results/ and the README
-	$(PY) -m helpers.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/hands.json),--hands build/hands.json)
+	$(PY) -m tools.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/hands.json),--hands build/hands.json)
 
 test: check
 
 course: $(STAMP) ## execute every notebook at full settings into build/course/ (DATA=... for a local copy)
-	$(PY) -m helpers.course $(if $(DATA),--data "$(DATA)")
+	$(PY) -m tools.course $(if $(DATA),--data "$(DATA)")
 
 benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmark.json and .md
-	$(PY) -m helpers.benchmark $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
+	$(PY) -m tools.benchmark $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
 
 ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEEDS seeds: build/ablation.json and .md
-	$(PY) -m helpers.benchmark --ablation $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
+	$(PY) -m tools.benchmark --ablation $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
-	$(PY) -m helpers.photos $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
+	$(PY) -m tools.photos_report $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")
 
 student: $(STAMP) ## write the student edition (answers blanked) to student/ (commit it)
-	$(PY) -m helpers.student
+	$(PY) -m tools.student
 
 student-check: $(STAMP) ## run each student notebook up to its first blank (fast mode)
-	COURSE_STUDENT_RUN=1 $(PY) -m pytest tests/test_student.py -k first_blank $(if $(DATA),--data "$(DATA)")
+	COURSE_STUDENT_RUN=1 $(PY) -m pytest tests/tools/test_student.py -k first_blank $(if $(DATA),--data "$(DATA)")
 
 colab-check: $(STAMP) ## run every notebook as Google Colab would (Python 3.13, Colab's versions; COLAB_PYTHON=...)
-	$(if $(DATA),,$(PY) -m helpers.fixture build/colab-check/fixture >/dev/null)
+	$(if $(DATA),,$(PY) -m tools.fixture build/colab-check/fixture >/dev/null)
 	$(PYTHON) tests/colab/colab_check.py --data "$(or $(DATA),build/colab-check/fixture)" $(if $(ONLY),--only $(ONLY))
 
 site: $(STAMP) ## the course website from make course's executed notebooks: build/site/index.html
-	$(PY) -m helpers.site
+	$(PY) -m tools.site
 
 site-check: $(STAMP) ## build the website from a fast-mode course run and open every page in Chromium
-	$(PY) -m helpers.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
-	$(PY) -m helpers.site --course build/site-check/course --out build/site-check/site
-	$(PY) -m pytest tests/test_site.py --site build/site-check/site -p no:cacheprovider
+	$(PY) -m tools.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
+	$(PY) -m tools.site --course build/site-check/course --out build/site-check/site
+	$(PY) -m pytest tests/tools/test_site.py --site build/site-check/site -p no:cacheprovider
 
 hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
-	$(PY) -m helpers.hands
+	$(PY) -m tools.hands_report
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 #: The GitHub repository that Colab clones. Change it here, then run
-#: ``python -m helpers.badges`` to rewrite the badge and clone URL in every notebook.
+#: ``python -m tools.badges`` to rewrite the badge and clone URL in every notebook.
 GITHUB_REPO = "sign-language-course/sign-language-mnist-cnn"
 GITHUB_BRANCH = "main"
 

@@ -248,7 +248,7 @@ def load_csv(path: str | Path, expected_rows: int | None = None) -> tuple[np.nda
 
 
 def is_fixture(folder: Path) -> bool:
-    """True when ``folder`` holds the synthetic test fixture (see :mod:`helpers.fixture`)."""
+    """True when ``folder`` holds the synthetic test fixture (see :mod:`tools.fixture`)."""
     return (Path(folder) / FIXTURE_MARKER).is_file()
 
 

@@ -1,4 +1,4 @@
-"""`make photos`: how well a trained model reads real photos of hands.
+"""How well a trained model reads real photos of hands (notebook 08; `make photos` prints the same).
 
 The photos: the public Roboflow export "American Sign Language Letters v1" (see
 :data:`PHOTOS_SOURCE`), one version per source photo, in one folder per letter with a
@@ -14,12 +14,11 @@ score top-1 and top-3 accuracy per letter:
    cross-validation, so every photo is predicted by a head that never saw it. The same
    people appear in several folds, so this is optimistic for a stranger's hand.
 
-    python -m helpers.photos --photos ../shared/data/asl_photos_dev [--model path.keras]
+    python -m tools.photos_report --photos ../shared/data/asl_photos_dev [--model path.keras]   # `make photos`
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import LETTERS, MISSING_LABELS, REPO_ROOT
-from helpers.predict import photo_to_input
+from helpers.predict import head_probabilities, photo_to_input
 
 DEFAULT_PHOTOS = REPO_ROOT.parent / "shared" / "data" / "asl_photos_dev"
 #: Where the photos come from and how to get them (shown by the notebook and ``make photos``).
@@ -113,13 +112,6 @@ def make_photo_head():
     from sklearn.preprocessing import StandardScaler
 
     return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=3000))
-
-
-def head_probabilities(head, features: np.ndarray) -> np.ndarray:
-    """The head's class probabilities spread into the model's 25 columns."""
-    probabilities = np.zeros((len(features), len(LETTERS)))
-    probabilities[:, head.classes_] = head.predict_proba(features)
-    return probabilities
 
 
 def out_of_fold_probabilities(features: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0):
@@ -213,43 +205,3 @@ def describe_source(folder: str | Path) -> str:
         return f"{folder} has no SOURCE.md: say yourself where these photos come from."
     paragraphs = [p for p in source.read_text().split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
     return " ".join(paragraphs[0].split()) if paragraphs else f"{source} is empty."
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Top-1/top-3 of a trained model on real photos.")
-    parser.add_argument("--photos", help="the photo folder (default: $ASL_PHOTOS_DIR, else ../shared/data/asl_photos_dev)")
-    parser.add_argument("--model", help="a .keras file (default: the newest trained improved CNN in artifacts/)")
-    parser.add_argument("--from-yolo", metavar="SPLIT_DIR",
-                        help="first lay out this split of the Roboflow YOLOv5 export into --photos")
-    args = parser.parse_args(argv)
-    folder = photos_dir(args.photos)
-    if args.from_yolo:
-        if folder is None:
-            parser.error("--from-yolo needs --photos (the folder to write)")
-        from_yolo_export(args.from_yolo, folder)
-    if folder is None:
-        parser.error(f"no photo folder: pass --photos or set ASL_PHOTOS_DIR. Source: {PHOTOS_SOURCE['roboflow']}")
-
-    from helpers.predict import find_trained_model, load_model
-
-    model_path = Path(args.model) if args.model else find_trained_model()
-    model = load_model(model_path)
-    print(f"model: {model_path}\nphotos: {folder}")
-    runs = {
-        "zero-shot, hand box crop (no photo used for training)": lambda: score(model, folder, True),
-        "zero-shot, centre crop (no photo used for training)": lambda: score(model, folder, False),
-        "photo head on CNN features, box crop (TRAINED ON THE PHOTOS, 5-fold cross-validated)":
-            lambda: photo_head(model, folder)[:2],
-    }
-    summary = {}
-    for title, run in runs.items():
-        per_letter, overall = run()
-        summary[title] = overall
-        print(f"\n== {title}: top-1 {100 * overall['top1']:.1f}%, top-3 {100 * overall['top3']:.1f}% "
-              f"over {overall['photos']} photos (chance: 4.2% / 12.5%)")
-        print(per_letter.T.to_string())
-    print("\n" + pd.DataFrame(summary).T.to_string())
-
-
-if __name__ == "__main__":
-    main()

@@ -193,6 +193,13 @@ def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[str, float]]:
     return [(LETTERS[i], float(probabilities[i])) for i in order]
 
 
+def head_probabilities(head, features: np.ndarray) -> np.ndarray:
+    """The head's class probabilities spread into the model's 25 columns."""
+    probabilities = np.zeros((len(features), len(LETTERS)))
+    probabilities[:, head.classes_] = head.predict_proba(features)
+    return probabilities
+
+
 def predict_letter(image, model=None, box: Box | None = None, k: int = 3, head=None) -> list[tuple[str, float]]:
     """Top-``k`` letters with probabilities for one photo (path, bytes, PIL image or array).
 
@@ -212,7 +219,6 @@ def predict_letter(image, model=None, box: Box | None = None, k: int = 3, head=N
         probabilities = np.asarray(model(x, training=False))[0]
     else:
         from helpers.interpret import penultimate_features
-        from helpers.photos import head_probabilities
 
         probabilities = head_probabilities(head, penultimate_features(model, x))[0]
     return top_k(probabilities, k)

@@ -10,12 +10,12 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
+from tools.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
 
 
 def pytest_addoption(parser):
     parser.addoption("--data", default=None, help="folder with the real CSVs: notebooks run on it (fast mode)")
-    parser.addoption("--site", default=None, help="a built course website to open in Chromium (tests/test_site.py)")
+    parser.addoption("--site", default=None, help="a built course website to open in Chromium (tests/tools/test_site.py)")
     parser.addoption("--browser-all", action="store_true",
                      help="also run every notebook in JupyterLab + Chromium (`make browser`; long)")
 
@@ -68,3 +68,18 @@ def scratch_artifacts(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("COURSE_ARTIFACTS", str(folder))
     monkeypatch.setenv("COURSE_BUILD", str(tmp_path / "build"))
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A seed CNN trained for three epochs on the fixture (enough to beat chance)."""
+    from helpers import data, model, train
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_ARTIFACTS", str(tmp_path_factory.mktemp("art")))
+        folder = write_fixture(tmp_path_factory.mktemp("fx"), n_train=1200, n_test=240)
+        inputs = data.model_inputs(data.prepared_data(folder, seed=0, verbose=False))
+        train.set_seed(0)
+        net = model.build("seed_cnn")
+        net.fit(inputs["x_train"], inputs["y_train"], epochs=3, batch_size=64, verbose=0)
+    return net, inputs

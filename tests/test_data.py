@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import config, data
-from helpers.fixture import make_split
+from tools.fixture import make_split
 
 
 def write_csv(folder: Path, frame: pd.DataFrame, name: str = config.TRAIN_CSV) -> Path:
@@ -100,7 +100,6 @@ def test_explicit_folder_and_environment_variable(fixture_dir, monkeypatch):
 
 
 def test_csvs_one_level_down_are_found(fixture_dir, tmp_path):
-    import shutil
 
     nested = tmp_path / "download" / "sign-language-mnist"
     shutil.copytree(fixture_dir, nested)

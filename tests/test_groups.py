@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import config, data, groups
-from helpers.fixture import make_split
+from tools.fixture import make_split
 
 
 def known(n_rows: int = 1200, seed: int = 0):

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.fixture(scope="module")
 def small_inputs(tmp_path_factory):
-    from helpers.fixture import write_fixture
+    from tools.fixture import write_fixture
 
     folder = write_fixture(tmp_path_factory.mktemp("fx"), n_train=600, n_test=120)
     os.environ["COURSE_ARTIFACTS"] = str(tmp_path_factory.mktemp("art"))
@@ -81,7 +81,7 @@ def test_fit_saves_model_history_and_loads_safely(small_inputs, tmp_path):
 
 
 def test_training_resumes_after_a_kill(tmp_path):
-    from helpers.fixture import write_fixture
+    from tools.fixture import write_fixture
 
     fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=48)
     run = tmp_path / "run"

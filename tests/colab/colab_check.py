@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         GIT_CONFIG_VALUE_0=github_url(),
     )
     # notebook 09's landmarker bundle and photo sets: no network here, so the offline copies stand in for the
-    # downloads (given by their variables, or the shared copies beside this checkout, as tests/notebook_env.py does)
+    # downloads (given by their variables, or the shared copies beside this checkout, as tools/notebook_env.py does)
     for name, shared in (("HAND_LANDMARKER_TASK", "models/hand_landmarker.task"),
                          ("ASL_PHOTOS_SIGNERS", "data/asl_photos_signers"), ("ASL_PHOTOS_DEV", "data/asl_photos_dev")):
         if name in os.environ:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 HEX32 = r"[0-9a-fA-F]{32}(?![0-9a-fA-F])"
 SECRET_PATTERNS = {

@@ -8,9 +8,11 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import benchmark, data, evaluate, train
+from helpers import data, evaluate, train
+from helpers import records
+from tools import benchmark
 from helpers import model as model_lib
-from helpers.fixture import write_fixture
+from tools.fixture import write_fixture
 
 
 def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_artifacts, capsys):
@@ -118,7 +120,7 @@ def test_summary_gives_mean_spread_and_change_against_the_final_recipe():
     assert final["seeds"] == [0, 1]
     report = {"date": "d", "command": "c", "fast": False, "val_split": "grouped", "summary": summary, "runs": runs,
               "machine": {"cores": 2, "cpu": "x", "tensorflow": "t"}}
-    table = benchmark.ablation_markdown(report)
+    table = records.ablation_markdown(report)
     assert "| without augmentation | improved_cnn_no_augmentation | 2 | 82.00% ± 2.83 (80.00%–84.00%) | -10.00 pt |" in table
 
 

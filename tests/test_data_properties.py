@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import config, data
-from helpers.fixture import make_split
+from tools.fixture import make_split
 
 BASE = make_split(12, seed=5)
 HEADER = ",".join(BASE.columns)

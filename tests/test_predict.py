@@ -1,4 +1,5 @@
-"""Predicting a letter from any picture, TFLite export, and the real-photo scorer."""
+"""Predicting a letter from any picture (helpers.predict): every input kind, EXIF orientation, boxes,
+clear errors, finding and loading the trained model."""
 
 from __future__ import annotations
 
@@ -6,33 +7,11 @@ import io
 import os
 
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
-from helpers import data, export, model, photos, predict
-from helpers.fixture import draw_letter, write_fixture
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """A seed CNN trained for three epochs on the fixture (enough to beat chance)."""
-    from helpers import train
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSE_ARTIFACTS", str(tmp_path_factory.mktemp("art")))
-        folder = write_fixture(tmp_path_factory.mktemp("fx"), n_train=1200, n_test=240)
-        inputs = data.model_inputs(data.prepared_data(folder, seed=0, verbose=False))
-        train.set_seed(0)
-        net = model.build("seed_cnn")
-        net.fit(inputs["x_train"], inputs["y_train"], epochs=3, batch_size=64, verbose=0)
-    return net, inputs
-
-
-def rgb_photo(label: int, size=(240, 180), variant: int = 0) -> Image.Image:
-    """A synthetic "photo" of ``label``; each ``variant`` is a different drawing (jitter, noise)."""
-    small = Image.fromarray(draw_letter(label, np.random.default_rng([label, variant])))
-    return small.resize(size, Image.Resampling.BILINEAR).convert("RGB")
+from helpers import predict
+from synthetic_photos import rgb_photo
 
 
 def exif_rotated_jpeg(path=None) -> bytes:
@@ -224,123 +203,3 @@ def test_predict_letter_accepts_a_model_file(tiny_model, tmp_path):
         predict.predict_letter(picture, model=tmp_path / "x.keras")
     with pytest.raises(TypeError, match="Keras model or the path"):
         predict.predict_letter(picture, model=3)
-
-
-def test_tflite_round_trip_agrees_with_keras(tiny_model, tmp_path, capfd):
-    net, inputs = tiny_model
-    x = inputs["x_test"][:64]
-    keras_probs = net.predict(x, verbose=0)
-    capfd.readouterr()
-    float_model = export.TFLiteClassifier(export.to_tflite(net, tmp_path / "float.tflite"))
-    np.testing.assert_allclose(float_model.predict(x), keras_probs, atol=1e-4)
-    int8_path = export.to_tflite(net, tmp_path / "int8.tflite", int8_calibration=inputs["x_train"][:100])
-    int8_model = export.TFLiteClassifier(int8_path)
-    out, err = capfd.readouterr()
-    assert "Assets written" not in out + err and "TensorSpec" not in out + err  # the converter's chatter stays hidden
-    agreement = np.mean(int8_model.predict(x).argmax(1) == keras_probs.argmax(1))
-    assert agreement >= 0.9
-    assert int8_path.stat().st_size < 0.4 * (tmp_path / "float.tflite").stat().st_size
-    timing = export.latency_and_throughput(float_model.predict, float_model.predict, x, repeats=5)
-    assert timing["latency_ms"] > 0 and timing["throughput_img_per_s"] > 0
-
-
-def photo_folder(folder, letters=(0, 1, 2, 10), per_letter=3, size=(200, 200)):
-    """A folder of distinct synthetic photos (no two alike) with its labels.csv."""
-    rows = []
-    for label in letters:
-        letter = data.letter(label)
-        (folder / letter).mkdir(parents=True)
-        for i in range(per_letter):
-            name = f"{letter}/{i}.jpg"
-            rgb_photo(label, size, variant=i).save(folder / name)
-            rows.append({"file": name, "letter": letter, "x_min": 0, "y_min": 0, "x_max": size[0] - 1,
-                         "y_max": size[1] - 1})
-    pd.DataFrame(rows).to_csv(folder / "labels.csv", index=False)
-    return folder
-
-
-def test_synthetic_photos_of_one_letter_are_distinct(tmp_path):
-    photo_folder(tmp_path)
-    a = [np.asarray(Image.open(tmp_path / "A" / f"{i}.jpg")) for i in range(3)]
-    assert not np.array_equal(a[0], a[1]) and not np.array_equal(a[1], a[2])
-
-
-def test_photo_scorer_on_a_synthetic_photo_folder(tiny_model, tmp_path):
-    net, _ = tiny_model
-    photo_folder(tmp_path)
-    per_letter, overall = photos.score(net, tmp_path, use_box=True)
-    assert list(per_letter.index) == ["A", "B", "C", "K"] and overall["photos"] == 12
-    assert 0.0 <= overall["top1"] <= overall["top3"] <= 1.0
-    with pytest.raises(FileNotFoundError, match="labels.csv"):
-        photos.load_labels(tmp_path / "A")
-    # the cross-validated photo head: every photo lands in exactly one test fold, never in its own training fold
-    per_letter, head_overall, head, splits = photos.photo_head(net, tmp_path, folds=3)
-    assert head_overall["photos"] == 12 and 0.0 <= head_overall["top1"] <= head_overall["top3"] <= 1.0
-    assert len(splits) == 3
-    for train_idx, test_idx in splits:
-        assert not set(train_idx) & set(test_idx)
-    assert sorted(np.concatenate([test for _, test in splits])) == list(range(12))
-    top = predict.predict_letter(tmp_path / "K" / "0.jpg", model=net, head=head)
-    assert top[0][0] in {"A", "B", "C", "K"} and sum(p for _, p in top) <= 1.0 + 1e-6
-
-
-def test_out_of_fold_head_does_not_see_the_photo_it_scores():
-    """Features that carry no information: a head that saw its own photo would memorise it (near 100%);
-    out of fold it can only guess (about 25% for 4 letters)."""
-    rng = np.random.default_rng(0)
-    features = rng.normal(size=(48, 64))
-    y = np.repeat([0, 1, 2, 10], 12)
-    probabilities, splits = photos.out_of_fold_probabilities(features, y, folds=4, seed=0)
-    for train_idx, test_idx in splits:
-        assert not set(train_idx) & set(test_idx)
-    memorised = photos.make_photo_head().fit(features, y).score(features, y)
-    assert memorised > 0.95  # the leak this test would catch
-    assert np.mean(probabilities.argmax(1) == y) < 0.6
-
-
-def test_labels_with_a_letter_outside_a_to_y_name_the_file_and_line(tmp_path):
-    photo_folder(tmp_path, letters=(0, 1), per_letter=2)
-    labels = pd.read_csv(tmp_path / "labels.csv")
-    labels.loc[2, "letter"] = "J"
-    labels.to_csv(tmp_path / "labels.csv", index=False)
-    with pytest.raises(ValueError, match=r"labels.csv, line 4 \(file B/0.jpg\): letter 'J' is not one of"):
-        photos.load_labels(tmp_path)
-    labels.loc[2, "letter"] = "Z!"
-    labels.to_csv(tmp_path / "labels.csv", index=False)
-    with pytest.raises(ValueError, match="line 4.*'Z!'"):
-        photos.load_labels(tmp_path)
-
-
-def test_make_photos_says_which_rows_trained_on_the_photos(tiny_model, tmp_path, capsys):
-    net, _ = tiny_model
-    photo_folder(tmp_path / "photos", per_letter=5)
-    net.save(tmp_path / "tiny.keras")
-    photos.main(["--photos", str(tmp_path / "photos"), "--model", str(tmp_path / "tiny.keras")])
-    out = capsys.readouterr().out
-    for line in out.splitlines():
-        if "used for training" in line.lower():  # a "never/no photo used for training" claim
-            assert "zero-shot" in line and "TRAINED ON THE PHOTOS" not in line, line
-    assert "TRAINED ON THE PHOTOS" in out and out.count("no photo used for training") == 4  # 2 rows, twice each
-
-
-def test_from_yolo_export_lays_out_one_version_per_photo(tmp_path):
-    export_dir = tmp_path / "train"
-    (export_dir / "images").mkdir(parents=True)
-    (export_dir / "labels").mkdir()
-    def add(stem, klass, line="0.5 0.5 0.5 0.25"):
-        rgb_photo(0, (100, 80)).save(export_dir / "images" / f"{stem}.jpg")
-        (export_dir / "labels" / f"{stem}.txt").write_text(f"{klass} {line}\n")
-    add("A1_jpg.rf.aaa1", 0)
-    add("A1_jpg.rf.bbb2", 0)  # a second augmented version of the same source photo: dropped
-    add("B3_jpg.rf.ccc3", 1, "0.25 0.5 0.1 0.5")
-    add("J2_jpg.rf.ddd4", 9)  # a motion letter: dropped
-    out = photos.from_yolo_export(export_dir, tmp_path / "out")
-    labels = photos.load_labels(out)
-    assert list(labels["file"]) == ["A/A1_jpg.rf.aaa1.jpg", "B/B3_jpg.rf.ccc3.jpg"]
-    assert labels.iloc[0][["x_min", "y_min", "x_max", "y_max", "width", "height"]].tolist() == [25, 30, 75, 50, 100, 80]
-    assert labels.iloc[1][["x_min", "y_min", "x_max", "y_max"]].tolist() == [20, 20, 30, 60]
-    assert (out / "B" / "B3_jpg.rf.ccc3.jpg").is_file()
-    assert "American Sign Language Letters v1" in photos.describe_source(out)
-    assert "no SOURCE.md" in photos.describe_source(tmp_path)
-    with pytest.raises(FileNotFoundError, match="images"):
-        photos.from_yolo_export(tmp_path / "nothing", tmp_path / "out2")

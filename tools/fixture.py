@@ -15,7 +15,7 @@ shift of a thin synthetic stroke is no longer a near-copy by correlation.)
 
 Command line::
 
-    python -m helpers.fixture OUT_DIR [--train 1200] [--test 240] [--kagglehub-cache DIR]
+    python -m tools.fixture OUT_DIR [--train 1200] [--test 240] [--kagglehub-cache DIR]
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def write_fixture(out_dir: str | Path, n_train: int = 1200, n_test: int = 240, s
     out.mkdir(parents=True, exist_ok=True)
     make_split(n_train, seed).to_csv(out / TRAIN_CSV, index=False)
     make_split(n_test, seed + 1).to_csv(out / TEST_CSV, index=False)
-    (out / FIXTURE_MARKER).write_text("Synthetic shapes made by helpers.fixture, not Sign Language MNIST.\n")
+    (out / FIXTURE_MARKER).write_text("Synthetic shapes made by tools.fixture, not Sign Language MNIST.\n")
     return out
 
 

@@ -1,8 +1,8 @@
 """The environment the notebooks run in under test: fast mode, offline data, scratch artifacts.
 
-Used by tests/test_notebooks.py (papermill) and, as a command, by `make check` for nbval:
+Used by tests/course/test_notebooks.py (papermill) and, as a command, by `make check` for nbval:
 
-    python tests/notebook_env.py [--data DIR] -- pytest --nbval-lax notebooks
+    python tools/notebook_env.py [--data DIR] -- pytest --nbval-lax notebooks
 
 Without ``--data`` the notebooks get the generated fixture through a seeded kagglehub
 cache, so the real ``kagglehub.dataset_download`` code path runs, offline.
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
+from tools.fixture import seed_kagglehub_cache, write_fixture  # noqa: E402
 
 
 def notebook_env(workdir: Path, data_dir: str | None = None) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 The notebook types the network layer by layer (``model = keras.Sequential([...])``, then
 ``model.compile(...)``) and then saves a builder function to ``helpers/model.py``
-(``#@save``). tests/test_saved_code.py checks the builder's code; this test runs the typed
+(``#@save``). tests/course/test_saved_code.py checks the builder's code; this test runs the typed
 cells themselves and compares the model they build with the helper's, layer by layer.
 """
 

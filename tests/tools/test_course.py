@@ -1,20 +1,22 @@
-"""The instructor's commands: `make course` (helpers.course), the README's results (helpers.readme_results)
-and `python -m helpers.badges`, each on small stand-ins so that the checks are cheap."""
+"""The instructor's commands: `make course` (tools.course), the README's results (tools.readme_results)
+and `python -m tools.badges`, each on small stand-ins so that the checks are cheap."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import os
-import re
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
-from helpers import badges, config, course, readme_results
+from helpers import config
+from tools import badges, course, readme_results
+from tools.cli import run_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_notebook(path: Path, *code: str) -> Path:
@@ -69,19 +71,43 @@ def test_course_runs_in_order_and_files_each_figure_under_its_notebook(tmp_path,
 
 
 @pytest.mark.notebooks
-def test_course_stops_at_a_failing_notebook_and_still_says_what_ran(tmp_path, two_notebooks):
+def test_course_stops_at_a_failing_notebook_and_still_says_what_ran(tmp_path, two_notebooks, capsys):
     folder = two_notebooks[0].parent
     write_notebook(folder / "02_b.ipynb", 'raise RuntimeError("broken on purpose")')
     write_notebook(folder / "03_c.ipynb", "print('never reached')")
     out = tmp_path / "course"
-    with pytest.raises(papermill.PapermillExecutionError, match="broken on purpose"):
-        course.main(["--notebooks", str(folder), "--out", str(out)])
+    with pytest.raises(SystemExit) as stopped:
+        run_command(lambda: course.main(["--notebooks", str(folder), "--out", str(out)]), "make course")
+    assert stopped.value.code == 1
+    assert "RuntimeError: broken on purpose" in capsys.readouterr().err
     report = json.loads((out / "results.json").read_text())
     assert report["run"]["status"] == "failed in 02_b.ipynb"
     assert list(report["notebooks"]) == ["01_a.ipynb", "02_b.ipynb"]
-    assert report["notebooks"]["02_b.ipynb"]["status"].startswith("FAILED")
+    assert report["notebooks"]["02_b.ipynb"]["status"] == "FAILED: RuntimeError"
     assert report["notebooks"]["01_a.ipynb"]["results"]["01 rows validated"] == 27455
     assert "FAILED" in (out / "summary.md").read_text()
+
+
+@pytest.mark.notebooks
+def test_a_failing_notebook_is_told_in_a_few_lines_ending_with_its_own_what_to_do(tmp_path):
+    """As `make course` offline: no traceback, no kernel log lines; which notebook, which cell (its execution count
+    in the executed copy: the parameters cell, papermill's injected cell, then the two cells), where the copy is,
+    and the notebook's own message last."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_download.ipynb", "x = 1",
+                   'raise FileNotFoundError("Could not download the data set.\\nWhat to do: pass DATA_DIR.")')
+    out = tmp_path / "course"
+    run = subprocess.run([sys.executable, "-m", "tools.course", "--notebooks", str(folder), "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    said = (run.stdout + run.stderr).strip().splitlines()
+    assert run.returncode == 1, run.stderr
+    assert len(said) <= 10, "\n".join(said)
+    text = "\n".join(said)
+    assert "Traceback" not in text and "IPKernelApp" not in text and "KeyboardInterrupt" not in text, text
+    assert "01_download.ipynb stopped at cell [4]" in text and str(out / "01_download.ipynb") in text
+    assert said[-2:] == ["FileNotFoundError: Could not download the data set.", "What to do: pass DATA_DIR."]
+    assert "IPKernelApp" in (out / "kernel.log").read_text(), "the kernel's log is kept, out of the way"
 
 
 def test_course_only_rejects_a_number_without_a_notebook(tmp_path, two_notebooks, capsys):
@@ -106,7 +132,7 @@ def test_format_value(key, value, shown):
 def course_report(fast: bool = False) -> dict:
     return {
         "run": {"date": "2026-11-27T12:00:00", "fast": fast, "data": "../shared/data/sign_mnist",
-                "command": "python -m helpers.course --data ../shared/data/sign_mnist", "status": "passed",
+                "command": "python -m tools.course --data ../shared/data/sign_mnist", "status": "passed",
                 "seconds": 730.4, "machine": {"cpu": "AMD EPYC", "cores": 2, "python": "3.11.2", "tensorflow": "2.21.0"}},
         "notebooks": {
             "01_download.ipynb": {"seconds": 5.2, "status": "passed", "results": {"01 rows validated": 34627}},
@@ -214,7 +240,7 @@ def test_badges_point_every_notebook_at_a_fork(tmp_path, monkeypatch):
 def test_readme_ablation_block_shows_each_row_of_a_recorded_ablation():
     stats = lambda mean: {"mean": mean, "sd": 0.002, "min": mean - 0.002, "max": mean + 0.002}  # noqa: E731
     report = {
-        "title": "Ablation", "date": "2026-11-27T20:00:00", "command": "python -m helpers.benchmark --ablation --seeds 3",
+        "title": "Ablation", "date": "2026-11-27T20:00:00", "command": "python -m tools.benchmark --ablation --seeds 3",
         "fast": False, "val_split": "grouped", "runs": [],
         "machine": {"cpu": "AMD EPYC", "cores": 2, "python": "3.11.7", "tensorflow": "2.21.0"},
         "summary": {
@@ -236,7 +262,7 @@ def test_readme_hands_block_shows_each_evaluation_of_a_recorded_hands_run():
     figures = lambda top1: {"photos": 456, "detection_rate": 0.892, "top1": top1, "top3": 0.697,  # noqa: E731
                             "top1_of_detected": 0.6, "seconds": 3.9}
     report = {
-        "date": "2026-12-02T16:00:00", "command": "python -m helpers.hands", "seed": 0, "epochs": 60,
+        "date": "2026-12-02T16:00:00", "command": "python -m tools.hands_report", "seed": 0, "epochs": 60,
         "batch_size": 256, "machine": "x86_64, 2 CPUs", "bundle": "hand_landmarker.task sha256 ca72b7a72459", "detection_ms_per_photo": 18.8,
         "evaluations": {
             "train 7 signers -> test dev photos": {"classifiers": {"keras": figures(0.568), "logistic": figures(0.517)}},
@@ -245,5 +271,5 @@ def test_readme_hands_block_shows_each_evaluation_of_a_recorded_hands_run():
     text = readme_results.render_hands(report)
     assert "| train 7 signers -> test dev photos | keras | 456 | 89.2% | 56.8% | 69.7% |" in text
     assert "| train 7 signers -> test dev photos | logistic | 456 | 89.2% | 51.7% | 69.7% |" in text
-    assert "`python -m helpers.hands`, seed 0, 60 epochs, batch 256" in text and "results/hands.json" in text
+    assert "`python -m tools.hands_report`, seed 0, 60 epochs, batch 256" in text and "results/hands.json" in text
     assert "No hands run recorded yet" in readme_results.render_hands(None)

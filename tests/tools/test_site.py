@@ -1,6 +1,6 @@
 """The course website (`make site`) in headless Chromium: every page loads cleanly.
 
-Runs on a built site: ``pytest tests/test_site.py --site build/site`` (`make site-check`
+Runs on a built site: ``pytest tests/tools/test_site.py --site build/site`` (`make site-check`
 builds one from a fast-mode course run first). Every page is opened over HTTP on the
 loopback address; the test fails on a console error, a page error, a failed request to
 the site itself, an image that did not load, or an internal link to a page that does

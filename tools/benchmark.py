@@ -26,9 +26,9 @@ leave-one-out rows, :data:`helpers.model.ABLATION`), selection runs only (no ref
 column is the selection run's, for the record), and writes each row's mean and spread over
 the seeds to ``build/ablation.json`` and ``build/ablation.md``; notebook 06 shows that table.
 
-    python -m helpers.benchmark --data ../shared/data/sign_mnist --seeds 3
-    python -m helpers.benchmark --data ../shared/data/sign_mnist --seeds 3 --ablation
-    python -m helpers.benchmark --fast   # the fixture, one short epoch: checks the code path
+    python -m tools.benchmark --data ../shared/data/sign_mnist --seeds 3
+    python -m tools.benchmark --data ../shared/data/sign_mnist --seeds 3 --ablation
+    python -m tools.benchmark --fast   # the fixture, one short epoch: checks the code path
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.course import machine as course_machine
+from tools.course import machine as course_machine
 from helpers.config import build_dir
+from helpers.records import ablation_markdown, pct, run_header
 
 #: the models compared (recipes and epochs: helpers.model.EPOCHS, as in notebooks 04 and 06)
 RECIPES = ("seed_cnn", "improved_cnn")
@@ -139,7 +140,7 @@ def measure_in_subprocess(name: str, seed: int, data_dir: str | None, fast: bool
     """Run :func:`run_one` in a child process and add its peak resident memory (MiB)."""
     out = build_dir() / f"benchmark_{name}_seed{seed}.json"
     out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "helpers.benchmark", "--one", name, str(seed), "--out", str(out)]
+    command = [sys.executable, "-m", "tools.benchmark", "--one", name, str(seed), "--out", str(out)]
     command += ["--fast"] if fast else []
     command += [] if refit else ["--no-refit"]
     command += ["--data", data_dir] if data_dir else []
@@ -219,19 +220,6 @@ def summarize(runs: list[dict], groups: list[int] | None = None) -> dict:
     return summary
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.2f}%"
-
-
-def _header(report: dict) -> str:
-    m = report["machine"]
-    return (
-        f"{report.get('title', 'Benchmark')} of {report['date']} on {m['cores']} cores ({m['cpu']}), TensorFlow {m['tensorflow']}, "
-        f"{'FAST MODE (fixture check, not a result)' if report['fast'] else 'real data, full settings'}; "
-        f"validation: the {report.get('val_split', 'random')} split of the training set; command: `{report['command']}`"
-    )
-
-
 REFIT_NOTE = (
     "Protocol: each recipe is trained on the grouped training part and scored on grouped validation (the "
     "selection run); then the same recipe (same seed and epochs, no validation data, no early stopping) is "
@@ -250,7 +238,7 @@ def markdown(report: dict) -> str:
     test = "test accuracy of the refit on train+val" if refit else "test accuracy"
     se_groups = [s["test_groups"] for s in report["summary"].values() if "test_groups" in s]
     lines = [
-        _header(report), "", *([REFIT_NOTE, ""] if refit else []),
+        run_header(report), "", *([REFIT_NOTE, ""] if refit else []),
         *([SE_NOTE.format(groups=se_groups[0]), ""] if se_groups else []),
         f"| model | seeds | validation accuracy mean (selection run) | {test}, mean{' ± SE' if se_groups else ''} "
         "(min–max) | gap (val − test) "
@@ -264,8 +252,8 @@ def markdown(report: dict) -> str:
         refit_time = f" + refit {s['refit_train_seconds_max']:.0f} s" if s.get("refit_train_seconds_max") else ""
         se = f" ± {100 * s['test_accuracy_se']:.2f}" if "test_accuracy_se" in s else ""
         lines.append(
-            f"| {name} | {len(s['seeds'])} | {_pct(s['val_accuracy']['mean'])} | {_pct(t['mean'])}{se} "
-            f"({_pct(t['min'])}–{_pct(t['max'])}) | {100 * s['gap_mean']:+.2f} pt | {_pct(selection)} "
+            f"| {name} | {len(s['seeds'])} | {pct(s['val_accuracy']['mean'])} | {pct(t['mean'])}{se} "
+            f"({pct(t['min'])}–{pct(t['max'])}) | {100 * s['gap_mean']:+.2f} pt | {pct(selection)} "
             f"| {s['train_seconds_max']:.0f} s ({s['train_seconds_mean']:.0f} s){refit_time} "
             f"| {s['time_to_accuracy_seconds_mean']:.0f} s "
             f"| {s['params']:,} | {s['peak_memory_mib_max']:.0f} MiB | {s['throughput_images_per_s_batch256']:,.0f} img/s "
@@ -277,31 +265,9 @@ def markdown(report: dict) -> str:
               "|---|---|---|---|---|---|---|"]
     for r in report["runs"]:
         refit_seconds = f" / {r['refit_train_seconds']:.0f} s" if r.get("refit_train_seconds") is not None else ""
-        lines.append(f"| {r['model']} | {r['seed']} | {_pct(r['val_accuracy'])} | {_pct(r['test_accuracy'])} "
-                     f"| {100 * r['gap']:+.2f} pt | {_pct(r.get('test_accuracy_selection_model', r['test_accuracy']))} "
+        lines.append(f"| {r['model']} | {r['seed']} | {pct(r['val_accuracy'])} | {pct(r['test_accuracy'])} "
+                     f"| {100 * r['gap']:+.2f} pt | {pct(r.get('test_accuracy_selection_model', r['test_accuracy']))} "
                      f"| {r['train_seconds']:.0f} s{refit_seconds} |")
-    return "\n".join(lines) + "\n"
-
-
-def ablation_markdown(report: dict) -> str:
-    """Notebook 06's ablation over seeds: grouped validation (mean ± sd) first, test after."""
-    from helpers.model import DESCRIPTIONS
-
-    lines = [
-        _header(report), "",
-        "| row | model | seeds | validation accuracy, mean ± sd (min–max) | change vs final recipe "
-        "| test accuracy (trained on the training part only, for the record), mean ± sd | parameters "
-        "| train time per seed, mean |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name, s in report["summary"].items():
-        v, t = s["val_accuracy"], s["test_accuracy"]
-        change = f"{100 * s['val_change_vs_final']:+.2f} pt" if "val_change_vs_final" in s else "–"
-        lines.append(
-            f"| {DESCRIPTIONS.get(name, name)} | {name} | {len(s['seeds'])} | {_pct(v['mean'])} ± {100 * v['sd']:.2f} "
-            f"({_pct(v['min'])}–{_pct(v['max'])}) | {change} | {_pct(t['mean'])} ± {100 * t['sd']:.2f} "
-            f"| {s['params']:,} | {s['train_seconds_mean']:.0f} s |"
-        )
     return "\n".join(lines) + "\n"
 
 
@@ -343,7 +309,7 @@ def main(argv: list[str] | None = None) -> dict | None:
                         f"{100 * result['test_accuracy']:.2f}% (no refit), trained in {result['train_seconds']:.0f} s")
             print(f"[{len(runs)}/{args.seeds * len(models)}] {name} seed {seed}: {said}, "
                   f"peak memory {result['peak_memory_mib']:.0f} MiB", flush=True)
-    command = "python -m helpers.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m tools.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
     report = {
         "title": "Ablation" if args.ablation else "Benchmark",
         "date": datetime.datetime.now().isoformat(timespec="seconds"),

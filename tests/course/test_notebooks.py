@@ -22,9 +22,9 @@ import pytest
 
 from helpers.config import GITHUB_REPO, colab_badge_markdown, colab_url
 
-from notebook_env import notebook_env
+from tools.notebook_env import notebook_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # The course's notebooks, in order; a notebook may be added at the end (numbered on).
 REQUIRED = [
@@ -83,7 +83,7 @@ def anatomy_problems(notebook, name: str) -> list[str]:
     need(cells[0].cell_type == "markdown" and cells[0].source.startswith(f"# {number} · "),
          f"cell 0 is the title, '# {number} · Title'")
     need(cells[1].cell_type == "markdown" and cells[1].source.strip() == colab_badge_markdown(name),
-         "cell 1 is the Colab badge only, pointing at this notebook (python -m helpers.badges)")
+         "cell 1 is the Colab badge only, pointing at this notebook (python -m tools.badges)")
     every_url = set(re.findall(r"https://colab\.research\.google\.com/github/[^)\s\"]+",
                                "\n".join(c.source for c in cells)))
     need(every_url <= {colab_url(name)}, f"Colab links to other notebooks: {every_url - {colab_url(name)}}")
@@ -271,7 +271,7 @@ def test_notebook_runs_alone_with_papermill(path, real_data_dir, monkeypatch, tm
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     if path.name.startswith("09_"):  # needs mediapipe, the landmarker bundle and the two photo sets
-        from helpers.hands import unavailable_reason
+        from helpers.hand_landmarks import unavailable_reason
 
         problem = unavailable_reason(need_photos=True)
         if problem and os.environ.get("CI"):

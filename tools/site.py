@@ -6,7 +6,7 @@ renders executed notebooks as they are). The landing page lists what each notebo
 teaches and how long it took in that run, and says how to run the course locally or
 in Colab. Output: ``build/site/index.html``.
 
-    python -m helpers.site [--course build/course] [--out build/site]
+    python -m tools.site [--course build/course] [--out build/site]
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.student import ANSWER_LINE, BEGIN, BLANK_IMPORT, END, blank_code, main, student_notebook, write_edition
+from tools.student import ANSWER_LINE, BEGIN, BLANK_IMPORT, END, blank_code, main, student_notebook, write_edition
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -108,7 +108,7 @@ def test_student_edition_runs_up_to_its_first_blank(path, tmp_path, real_data_di
         pytest.skip("executes the student edition; set COURSE_STUDENT_RUN=1 (make student-check, CI)")
     import papermill
 
-    from notebook_env import notebook_env
+    from tools.notebook_env import notebook_env
 
     student = student_notebook(nbformat.read(path, as_version=4), path.name)
     first = next(i for i, c in enumerate(student.cells)

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from notebook_env import notebook_env
+from tools.notebook_env import notebook_env
 from test_notebooks import NOTEBOOKS, output_problems
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # xdist_group: one JupyterLab server for this file; under pytest-xdist (`make check`) its tests share one process
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -210,8 +210,8 @@ def test_learner_runs_explore_notebook_and_sees_the_sample_grid(page, jupyterlab
 @pytest.mark.browser_all
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_learner_runs_every_notebook_in_the_browser(page, jupyterlab, path):
-    if path.name.startswith("09_"):  # the same rule as its papermill run in tests/test_notebooks.py
-        from helpers.hands import unavailable_reason
+    if path.name.startswith("09_"):  # the same rule as its papermill run in tests/course/test_notebooks.py
+        from helpers.hand_landmarks import unavailable_reason
 
         problem = unavailable_reason(need_photos=True)
         if problem and os.environ.get("CI"):
@@ -231,7 +231,7 @@ def upload_a_photo(page, root: Path) -> None:
     """Notebook 08's upload widget, as a learner uses it: pick a portrait phone JPEG, see the letter and the input."""
     from PIL import Image
 
-    from helpers.hands import load_photo_set, photo_folder
+    from helpers.hand_landmarks import load_photo_set, photo_folder
 
     dev = photo_folder("dev")  # a real photo of a hand where the offline photo set is here, else a plain picture
     picture = (Image.open(dev / load_photo_set(dev)["file"].iloc[0]).convert("RGB") if dev is not None

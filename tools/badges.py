@@ -2,7 +2,7 @@
 
 Run after forking or renaming the repository:
 
-    python -m helpers.badges
+    python -m tools.badges
 """
 
 from __future__ import annotations

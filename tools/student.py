@@ -15,7 +15,7 @@ The edition is committed in ``student/`` (each notebook with its own Colab badge
 learner reaches it from GitHub or Colab without running anything; a test checks that it
 is what this command writes from ``notebooks/``, so the two never drift.
 
-    python -m helpers.student [--out student]
+    python -m tools.student [--out student]
 """
 
 from __future__ import annotations

@@ -6,13 +6,15 @@ Executed copies go to ``build/course/``, with
   headline figures it recorded with :func:`helpers.evaluate.record_result`;
 - ``summary.md``: the same as tables.
 
-``python -m helpers.readme_results`` turns ``results.json`` into the README's results
+``python -m tools.readme_results`` turns ``results.json`` into the README's results
 tables, so the README shows what a run measured and nothing typed by hand.
 The run uses its own artifacts folder (``build/course/artifacts``), so it retrains
 everything from scratch and never touches the models a learner trained in ``artifacts/``.
-A notebook that fails stops the run; the summary of what ran is still written, naming it.
+A notebook that fails stops the run; the summary of what ran is still written, naming it, and
+the command prints a few lines: the notebook, the cell, the notebook's own error message and
+where the executed copy is (the kernel's own log lines go to ``kernel.log`` beside it).
 
-    python -m helpers.course [--data DIR] [--fast] [--only 04,05]
+    python -m tools.course [--data DIR] [--fast] [--only 04,05]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import time
 from pathlib import Path
 
 from helpers.config import REPO_ROOT
+from tools.cli import CommandFailed, describe, run_command, stderr_to
 
 
 def machine() -> dict:
@@ -86,7 +89,7 @@ def summary_markdown(report: dict) -> str:
 
 
 def run_course(notebooks: list[Path], out: Path, *, fast: bool = False, data: str | None = None,
-               keep_artifacts: bool = False, command: str = "python -m helpers.course") -> dict:
+               keep_artifacts: bool = False, command: str = "python -m tools.course") -> dict:
     """Execute ``notebooks`` in order into ``out``; write and return the report (see the module docstring)."""
     import papermill
 
@@ -120,12 +123,13 @@ def run_course(notebooks: list[Path], out: Path, *, fast: bool = False, data: st
             print(f"=== {notebook.name} ...", flush=True)
             status = "passed"
             try:
-                papermill.execute_notebook(
-                    str(notebook), str(out / notebook.name), parameters=parameters,
-                    cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
-                )
+                with stderr_to(out / "kernel.log"):
+                    papermill.execute_notebook(
+                        str(notebook), str(out / notebook.name), parameters=parameters,
+                        cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
+                    )
             except Exception as error:  # noqa: BLE001 - reported in the summary, then re-raised
-                status, failure = f"FAILED: {type(error).__name__}", error
+                status, failure = f"FAILED: {getattr(error, 'ename', None) or type(error).__name__}", error
             seconds = time.perf_counter() - start
             after = json.loads(results_path.read_text()) if results_path.is_file() else {}
             recorded = {k: v for k, v in after.items() if k not in before or before[k] != v}
@@ -166,15 +170,26 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--only {args.only}: no notebook numbered {', '.join(sorted(unknown))}")
         notebooks = [n for n in notebooks if n.name[:2] in wanted]
     out = Path(args.out)
+    command = " ".join(["python -m tools.course", *(sys.argv[1:] if argv is None else argv)])
     try:
-        run_course(notebooks, out, fast=args.fast, data=args.data, keep_artifacts=args.keep_artifacts,
-                   command=" ".join(["python -m helpers.course", *(sys.argv[1:] if argv is None else argv)]))
-    finally:
-        if (out / "summary.md").is_file():
-            print((out / "summary.md").read_text())
+        run_course(notebooks, out, fast=args.fast, data=args.data, keep_artifacts=args.keep_artifacts, command=command)
+    except Exception as error:  # noqa: BLE001 - a notebook failed: say which, where and why, in a few lines
+        raise CommandFailed(failure_report(error, out)) from None
+    print((out / "summary.md").read_text())
     print(f"Wrote {out / 'results.json'} and {out / 'summary.md'}; "
-          f"`python -m helpers.readme_results` puts them in the README.")
+          f"`python -m tools.readme_results` puts them in the README.")
+
+
+def failure_report(error: BaseException, out: Path) -> str:
+    """Where the run stopped and where to look, then the notebook's own error message (its "What to do" last)."""
+    report = json.loads((out / "results.json").read_text()) if (out / "results.json").is_file() else {}
+    failed = [name for name, n in report.get("notebooks", {}).items() if n["status"] != "passed"]
+    where = failed[-1] if failed else "a notebook"
+    cell = getattr(error, "exec_count", None)
+    at = f" at cell [{cell}]" if cell is not None else ""
+    return (f"{where} stopped{at}. The executed copy shows the error under its cell: {out / where if failed else out}\n"
+            f"(what ran: {out / 'summary.md'}; the kernel's own log: {out / 'kernel.log'})\n{describe(error)}")
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make course")

@@ -1,0 +1,93 @@
+"""How well the hand classifier reads people it never saw: evaluation by person (notebook 09, `make hands`).
+
+Every score here keeps each person's photos entirely in training or entirely in testing
+(:func:`signer_folds`), and a photo where no hand was found counts as wrong (:func:`scores`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.config import LETTERS, NUM_CLASSES, VALID_LABELS
+from helpers.hands import LogisticBaseline, letter_indices, predict_proba, train_hand_classifier
+
+MISSED = -1  # label of "no hand found" in predictions
+
+
+def signer_folds(signers, n_splits: int | None = None):
+    """Train/test index pairs where each signer is entirely in train or entirely in test.
+
+    ``LeaveOneGroupOut`` (one signer per fold), or ``GroupKFold(n_splits)`` when given.
+    """
+    from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+
+    signers = np.asarray(signers)
+    splitter = LeaveOneGroupOut() if n_splits is None else GroupKFold(n_splits=n_splits)
+    return list(splitter.split(np.zeros(len(signers)), groups=signers))
+
+
+def scores(letters, probabilities: np.ndarray, found: np.ndarray) -> tuple[dict, pd.DataFrame, np.ndarray]:
+    """Top-1/top-3 over ALL photos (a missed hand counts as wrong), detection rate, per letter.
+
+    Returns ``(overall, per_letter, predicted)`` with ``predicted`` = -1 where no hand was found.
+    """
+    truth = letter_indices(letters)
+    found = np.asarray(found, dtype=bool)
+    probabilities = np.asarray(probabilities, dtype=np.float64).copy()
+    probabilities[:, [k for k in range(NUM_CLASSES) if k not in VALID_LABELS]] = -1.0
+    top3 = np.argsort(-probabilities, axis=1)[:, :3]
+    top1_ok = found & (top3[:, 0] == truth)
+    top3_ok = found & (top3 == truth[:, None]).any(axis=1)
+    predicted = np.where(found, top3[:, 0], MISSED)
+    frame = pd.DataFrame({"letter": np.asarray(letters), "found": found, "top1": top1_ok, "top3": top3_ok})
+    per_letter = frame.groupby("letter").agg(photos=("top1", "size"), detected=("found", "mean"),
+                                             top1=("top1", "mean"), top3=("top3", "mean")).round(3)
+    overall = {
+        "photos": int(len(frame)), "detection_rate": round(float(found.mean()), 4),
+        "top1": round(float(top1_ok.mean()), 4), "top3": round(float(top3_ok.mean()), 4),
+        "top1_of_detected": round(float(top1_ok[found].mean()), 4) if found.any() else 0.0,
+    }
+    return overall, per_letter, predicted
+
+
+def fit_and_predict(kind: str, train: dict, test: dict, seed: int = 0, epochs: int = 60, **options) -> np.ndarray:
+    """Train ``kind`` ("keras" or "logistic") on the found hands of ``train``; probabilities for ``test``.
+
+    ``train``/``test`` are :func:`detect_photo_set` arrays (or index subsets of one).
+    Rows of ``test`` without a hand get all-zero probabilities (scored as wrong).
+    """
+    found = train["found"]
+    x, y = train["landmarks"][found], letter_indices(train["letter"][found])
+    if kind == "keras":
+        model = train_hand_classifier(x, y, epochs=epochs, seed=seed, **options)
+    elif kind == "logistic":
+        model = LogisticBaseline().fit(x, y)
+    else:
+        raise ValueError(f"unknown classifier {kind!r}: use 'keras' or 'logistic'")
+    probabilities = np.zeros((len(test["found"]), NUM_CLASSES))
+    if test["found"].any():
+        probabilities[test["found"]] = predict_proba(model, test["landmarks"][test["found"]])
+    return probabilities
+
+
+def take(arrays: dict, index) -> dict:
+    """Rows ``index`` of every per-photo array."""
+    return {key: value[index] for key, value in arrays.items()}
+
+
+def leave_one_signer_out(arrays: dict, kind: str = "keras", seed: int = 0, epochs: int = 60, **options) -> np.ndarray:
+    """Probabilities for every photo from a classifier that never saw its signer (misses: zeros)."""
+    probabilities = np.zeros((len(arrays["found"]), NUM_CLASSES))
+    for train_idx, test_idx in signer_folds(arrays["signer"]):
+        probabilities[test_idx] = fit_and_predict(kind, take(arrays, train_idx), take(arrays, test_idx), seed, epochs,
+                                                  **options)
+    return probabilities
+
+
+def confusions(letters, predicted: np.ndarray, n: int = 10) -> pd.DataFrame:
+    """The most frequent (true letter → predicted letter) mistakes; a missed hand reads "no hand"."""
+    names = np.array(["no hand" if p == MISSED else LETTERS[p] for p in predicted])
+    frame = pd.DataFrame({"true": np.asarray(letters), "predicted": names})
+    wrong = frame[frame["true"] != frame["predicted"]]
+    return wrong.value_counts().head(n).rename("photos").reset_index()

@@ -1,0 +1,66 @@
+"""The course's recorded runs, as notebooks show them.
+
+``make ablation`` (``tools.benchmark``) trains notebook 06's rows over several seeds and
+writes ``build/ablation.json``; a copy of the course's own run is committed in
+``results/ablation.json``. Notebook 06 shows that table with :func:`recorded_ablation`
+and :func:`ablation_markdown`; the README shows the same table (``tools.readme_results``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers.config import REPO_ROOT, build_dir
+
+
+def pct(x: float) -> str:
+    """An accuracy as a percentage with two decimals: 0.9876 → ``98.76%``."""
+    return f"{100 * x:.2f}%"
+
+
+def run_header(report: dict) -> str:
+    """One line that says which run a table comes from: date, machine, mode, validation split, command."""
+    m = report["machine"]
+    return (
+        f"{report.get('title', 'Benchmark')} of {report['date']} on {m['cores']} cores ({m['cpu']}), TensorFlow {m['tensorflow']}, "
+        f"{'FAST MODE (fixture check, not a result)' if report['fast'] else 'real data, full settings'}; "
+        f"validation: the {report.get('val_split', 'random')} split of the training set; command: `{report['command']}`"
+    )
+
+
+def ablation_markdown(report: dict) -> str:
+    """Notebook 06's ablation over seeds: grouped validation (mean ± sd) first, test after."""
+    from helpers.model import DESCRIPTIONS
+
+    lines = [
+        run_header(report), "",
+        "| row | model | seeds | validation accuracy, mean ± sd (min–max) | change vs final recipe "
+        "| test accuracy (trained on the training part only, for the record), mean ± sd | parameters "
+        "| train time per seed, mean |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in report["summary"].items():
+        v, t = s["val_accuracy"], s["test_accuracy"]
+        change = f"{100 * s['val_change_vs_final']:+.2f} pt" if "val_change_vs_final" in s else "–"
+        lines.append(
+            f"| {DESCRIPTIONS.get(name, name)} | {name} | {len(s['seeds'])} | {pct(v['mean'])} ± {100 * v['sd']:.2f} "
+            f"({pct(v['min'])}–{pct(v['max'])}) | {change} | {pct(t['mean'])} ± {100 * t['sd']:.2f} "
+            f"| {s['params']:,} | {s['train_seconds_mean']:.0f} s |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def recorded_ablation(fast: bool, data_key: str) -> tuple[dict, Path] | tuple[None, None]:
+    """The 3-seed ablation for this data and mode: your own ``make ablation`` run first, then the course's.
+
+    Looks in ``build/ablation.json`` (this run's build folder, then the repository's) and in the
+    committed ``results/ablation.json``; returns ``(report, file)``, or ``(None, None)`` when no run
+    matches ``fast`` and the data (``data_key``, as ``data.model_inputs`` names it).
+    """
+    for path in (build_dir() / "ablation.json", REPO_ROOT / "build" / "ablation.json",
+                 REPO_ROOT / "results" / "ablation.json"):
+        report = json.loads(path.read_text()) if path.is_file() else None
+        if report and report["fast"] == fast and {r["data"] for r in report["runs"]} == {data_key}:
+            return report, path
+    return None, None

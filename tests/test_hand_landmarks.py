@@ -1,0 +1,85 @@
+"""Stage one (helpers.hand_landmarks): every input path opens upright (EXIF orientation), unreadable
+input gives a clear error, a real photo stored sideways gives the same hand, grey photos are told apart.
+
+The test that runs MediaPipe is skipped, with the reason, where mediapipe, the landmarker bundle or
+the signer photos are missing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import hand_landmarks
+
+NEEDS_MEDIAPIPE = pytest.mark.skipif(hand_landmarks.unavailable_reason() is not None,
+                                     reason=f"MediaPipe pipeline unavailable: {hand_landmarks.unavailable_reason()}")
+
+
+# --------------------------------------------------------------------------- images, EXIF, the "no hand" path
+def exif_rotated_jpeg() -> bytes:
+    """A 60×40 landscape JPEG whose EXIF says "rotate 90° clockwise to show" (orientation 6)."""
+    picture = Image.new("RGB", (60, 40), "black")
+    picture.paste((255, 255, 255), (0, 0, 10, 40))  # a white band on the stored image's left
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_exif_orientation_is_applied_on_every_input_path(tmp_path):
+    data = exif_rotated_jpeg()
+    path = tmp_path / "rotated.jpg"
+    path.write_bytes(data)
+    with Image.open(io.BytesIO(data)) as pil:
+        pil.load()
+        for source in (path, str(path), data, memoryview(data), pil):
+            upright = hand_landmarks.open_photo(source)
+            assert upright.size == (40, 60), f"{type(source).__name__}: EXIF rotation not applied"
+            assert np.asarray(upright)[0, :, 0].mean() > 200, "the white band is on top after rotating"
+
+
+def test_unreadable_inputs_raise_clear_errors(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a photo")
+    with pytest.raises(ValueError, match="cannot read"):
+        hand_landmarks.open_photo(text)
+    with pytest.raises(ValueError, match="cannot read"):
+        hand_landmarks.open_photo(b"\x00\x01 not an image")
+    with pytest.raises(ValueError, match="empty"):
+        hand_landmarks.open_photo(b"")
+    with pytest.raises(FileNotFoundError):
+        hand_landmarks.open_photo(tmp_path / "missing.jpg")
+    with pytest.raises(TypeError):
+        hand_landmarks.open_photo(42)
+
+
+@NEEDS_MEDIAPIPE
+@pytest.mark.skipif(hand_landmarks.photo_folder("signers") is None, reason="signer photos not available (ASL_PHOTOS_SIGNERS)")
+def test_exif_rotated_real_photo_gives_the_same_hand(tmp_path):
+    """A real photo stored sideways with an EXIF "rotate" tag is read upright: same landmarks."""
+    folder = hand_landmarks.photo_folder("signers")
+    upright = Image.open(folder / hand_landmarks.load_photo_set(folder)["file"][0]).convert("RGB")
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)  # stored rotated 90° counter-clockwise
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="JPEG", quality=95, exif=exif)
+    with hand_landmarks.HandDetector() as detector:
+        reference = detector.detect(upright)
+        rotated = detector.detect(buffer.getvalue())
+    assert reference.n_hands == 1 and rotated.n_hands == 1 and rotated.size == upright.size
+    palm = np.linalg.norm(reference.landmarks[0, 9, :2] - reference.landmarks[0, 0, :2])
+    assert np.abs(rotated.landmarks[0, :, :2] - reference.landmarks[0, :, :2]).max() < 0.25 * palm
+
+
+def test_grey_scale_photos_are_told_from_colour_ones(tmp_path):
+    colour, grey = tmp_path / "colour.jpg", tmp_path / "grey.jpg"
+    picture = Image.new("RGB", (40, 30), (200, 120, 90))
+    picture.save(colour)
+    picture.convert("L").convert("RGB").save(grey)
+    assert not hand_landmarks.is_grey_photo(colour) and hand_landmarks.is_grey_photo(grey)

@@ -1,0 +1,34 @@
+"""Recorded runs (helpers.records): notebook 06 finds the ablation for its own data and mode, yours first."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import config, records
+
+
+def ablation(fast: bool, data_key: str, date: str) -> dict:
+    return {"title": "Ablation", "date": date, "command": "python -m tools.benchmark --ablation", "fast": fast,
+            "val_split": "grouped", "machine": {"cores": 2, "cpu": "x", "tensorflow": "t"},
+            "runs": [{"data": data_key}],
+            "summary": {"improved_cnn": {"val_accuracy": {"mean": 0.9, "sd": 0.01, "min": 0.89, "max": 0.91},
+                                         "test_accuracy": {"mean": 0.95, "sd": 0.01}, "seeds": [0, 1, 2],
+                                         "params": 1234, "train_seconds_mean": 60.0}}}
+
+
+def test_your_own_run_comes_first_and_a_run_of_other_data_or_mode_is_never_shown(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "REPO_ROOT", tmp_path / "repo")
+    recorded = tmp_path / "repo" / "results" / "ablation.json"
+    recorded.parent.mkdir(parents=True)
+    recorded.write_text(json.dumps(ablation(False, "real", "course's")))
+    assert records.recorded_ablation(True, "real") == (None, None), "a fast run never shows a full one"
+    assert records.recorded_ablation(False, "fixture") == (None, None), "nor another data set's"
+    report, path = records.recorded_ablation(False, "real")
+    assert report["date"] == "course's" and path == recorded
+    own = config.build_dir() / "ablation.json"  # the test's scratch build folder (conftest)
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text(json.dumps(ablation(False, "real", "yours")))
+    report, path = records.recorded_ablation(False, "real")
+    assert report["date"] == "yours" and path == own
+    table = records.ablation_markdown(report)
+    assert table.startswith("Ablation of yours on 2 cores") and "| 90.00% ± 1.00 (89.00%–91.00%) |" in table

@@ -1,0 +1,17 @@
+"""The course's tools: the commands that run, measure, test and publish the course.
+
+Learners never import these; they import ``helpers`` (which imports nothing from here).
+Each module, one line, with the ``make`` target that runs it (a test checks the list):
+
+- ``course``: ``make course``: every notebook at full settings, in order, with papermill
+- ``benchmark``: ``make benchmark``, ``make ablation``: the CNNs trained per seed, measured
+- ``photos_report``: ``make photos``: a trained CNN scored on real photos, per letter
+- ``hands_report``: ``make hands``: the hand classifier measured by person
+- ``readme_results``: ``make readme-results``: the README's results tables from recorded runs
+- ``site``: ``make site``: the course website from the executed notebooks
+- ``student``: ``make student``: the student edition, answers blanked
+- ``badges``: ``python -m tools.badges``: every notebook's Colab badge for a fork
+- ``fixture``: ``make colab-check``: a tiny synthetic stand-in for the data set, for tests
+- ``cli``: shared by the commands: an error told in a few lines, the kernel's log kept aside
+- ``notebook_env``: ``make nbval``: the offline, fast-mode environment notebooks run in under test
+"""

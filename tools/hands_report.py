@@ -1,0 +1,137 @@
+"""`make hands`: hand landmarks + a small classifier, evaluated by person; writes build/hands.json and .md.
+
+Leave-one-signer-out over the 7 signers of Sign Language MNIST's source photos, and
+cross-set (train on the signers, test on other people's photos, and the other way round);
+a photo where no hand is found counts as wrong. Saves the classifier trained on every photo
+to ``artifacts/hands/hand_classifier.keras``, as notebook 09 does.
+
+    python -m tools.hands_report [--signers DIR] [--dev DIR] [--task FILE]   # `make hands`
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from helpers.config import build_dir
+from helpers.hand_eval import confusions, fit_and_predict, leave_one_signer_out, scores
+from helpers.hand_landmarks import (CONFIDENCE, PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo,
+                                    landmarker_path, photo_folder)
+from helpers.hands import letter_indices, save_classifier, train_hand_classifier
+
+
+def markdown(report: dict) -> str:
+    """The results as a Markdown table (README)."""
+    lines = ["| evaluation | classifier | photos | hands detected | top-1 | top-3 |", "|---|---|---:|---:|---:|---:|"]
+    for name, row in report["evaluations"].items():
+        for kind, figures in row["classifiers"].items():
+            rows = [(name, figures)]
+            if "colour_photos_only" in figures:
+                rows.append((f"{name}, colour photos only", figures["colour_photos_only"]))
+            for title, row in rows:
+                lines.append(f"| {title} | {kind} | {row['photos']} | {100 * row['detection_rate']:.1f}% | "
+                             f"{100 * row['top1']:.1f}% | {100 * row['top3']:.1f}% |")
+    lines.append("")
+    lines.append(f"Missed hands count as wrong. Detection: {report['detection_ms_per_photo']} ms per photo "
+                 f"(mean, {report['machine']}); bundle {report['bundle']}.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description="Hand landmarks + a small classifier, evaluated by signer.")
+    parser.add_argument("--signers", help="the 7-signer photo folder (default: $ASL_PHOTOS_SIGNERS or ../shared)")
+    parser.add_argument("--dev", help="the other people's photo folder (default: $ASL_PHOTOS_DEV or ../shared)")
+    parser.add_argument("--task", help="hand_landmarker.task (default: $HAND_LANDMARKER_TASK or ../shared)")
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=256, help="the Keras classifier's batch size")
+    parser.add_argument("--out", default=str(build_dir() / "hands.json"))
+    args = parser.parse_args(argv)
+
+    import platform
+
+    from helpers.quiet import quiet_tensorflow
+
+    quiet_tensorflow()
+    signers_dir, dev_dir = photo_folder("signers", args.signers), photo_folder("dev", args.dev)
+    if signers_dir is None:
+        raise SystemExit("the signer photos were not found: pass --signers or set ASL_PHOTOS_SIGNERS")
+    task = landmarker_path(args.task)
+    sets = {"signers": detect_photo_set(signers_dir, task=task)}
+    if dev_dir is not None:
+        sets["dev"] = detect_photo_set(dev_dir, task=task)
+    report: dict = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["python -m tools.hands_report", *(argv if argv is not None else sys.argv[1:])]),
+        "bundle": f"{task.name} sha256 {file_sha256(task)[:12]}", "confidence": CONFIDENCE,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "epochs": args.epochs,
+        "batch_size": args.batch_size, "seed": args.seed,
+        "photo_sets": {}, "evaluations": {},
+    }
+    all_seconds = np.concatenate([s["seconds"] for s in sets.values()])
+    report["detection_ms_per_photo"] = round(1000 * float(all_seconds.mean()), 1)
+    grey = {name: np.array([is_grey_photo((signers_dir if name == "signers" else dev_dir) / f) for f in arrays["photo"]])
+            for name, arrays in sets.items()}
+    for name, arrays in sets.items():
+        report["photo_sets"][name] = {
+            "grey_scale_photos": int(grey[name].sum()),
+            "detection_rate_colour_photos": round(float(arrays["found"][~grey[name]].mean()), 4) if (~grey[name]).any() else None,
+            "folder": str(signers_dir if name == "signers" else dev_dir), "photos": int(len(arrays["found"])),
+            "detection_rate": round(float(arrays["found"].mean()), 4),
+            "found_only_on_padded_retry": int((arrays["found"] & arrays["padded"]).sum()),
+            "several_hands": int((arrays["n_hands"] > 1).sum()),
+            "ms_per_photo": round(1000 * float(arrays["seconds"].mean()), 1),
+            "origin": PHOTO_SETS[name]["origin"], "licence": PHOTO_SETS[name]["licence"],
+        }
+    plans = {"leave one signer out (7 signers)": ("signers", None)}
+    if "dev" in sets:
+        plans["train 7 signers -> test dev photos"] = ("signers", "dev")
+        plans["train dev photos -> test 7 signers"] = ("dev", "signers")
+    options = {"keras": {"batch_size": args.batch_size}, "logistic": {}}
+    for title, (train_name, test_name) in plans.items():
+        entry: dict = {"classifiers": {}, "per_letter": {}, "top_confusions": {}}
+        for kind in ("keras", "logistic"):
+            start = time.perf_counter()
+            if test_name is None:
+                probabilities = leave_one_signer_out(sets[train_name], kind, args.seed, args.epochs,
+                                                     **options[kind])
+                tested = sets[train_name]
+            else:
+                tested = sets[test_name]
+                probabilities = fit_and_predict(kind, sets[train_name], tested, args.seed, args.epochs, **options[kind])
+            overall, per_letter, predicted = scores(tested["letter"], probabilities, tested["found"])
+            overall["seconds"] = round(time.perf_counter() - start, 1)
+            colour = ~grey[test_name or train_name]
+            if not colour.all():  # the same photos without the export's grey-scale copies (a breakdown, not a choice)
+                overall["colour_photos_only"] = scores(tested["letter"][colour], probabilities[colour], tested["found"][colour])[0]
+            entry["classifiers"][kind] = overall
+            entry["per_letter"][kind] = per_letter.to_dict(orient="index")
+            entry["top_confusions"][kind] = confusions(tested["letter"], predicted).to_dict(orient="records")
+            print(f"{title:40s} {kind:8s} top-1 {100 * overall['top1']:5.1f}%  top-3 {100 * overall['top3']:5.1f}%  "
+                  f"detected {100 * overall['detection_rate']:5.1f}%  ({overall['seconds']} s)")
+        report["evaluations"][title] = entry
+    every = {key: np.concatenate([s[key] for s in sets.values()]) for key in sets["signers"]}
+    found = every["found"]
+    final = train_hand_classifier(every["landmarks"][found], letter_indices(every["letter"][found]),
+                                  epochs=args.epochs, batch_size=args.batch_size, seed=args.seed)
+    report["saved_classifier"] = str(save_classifier(final))
+    report["saved_classifier_trained_on"] = sorted(sets)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    out.with_suffix(".md").write_text(markdown(report))
+    print(f"\nwrote {out} and {out.with_suffix('.md')}; classifier (trained on {', '.join(sorted(sets))}) saved to "
+          f"{report['saved_classifier']}")
+    print(markdown(report))
+    return report
+
+
+if __name__ == "__main__":
+    main()
