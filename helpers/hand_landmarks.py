@@ -85,8 +85,14 @@ def landmarker_path(path: str | Path | None = None) -> Path:
 
 
 def photo_folder(name: str, folder: str | Path | None = None) -> Path | None:
-    """A photo set's folder: ``folder``, its environment variable, or the shared copy; None if absent."""
+    """A photo set's folder: ``folder``, its environment variable, or the shared copy; None if absent.
+
+    A ``folder`` given but without ``labels.csv`` is an error, never a silent switch to another set.
+    """
     spec = PHOTO_SETS[name]
+    if folder is not None and not (Path(folder) / "labels.csv").is_file():
+        raise FileNotFoundError(f"{folder}: no labels.csv there. Point to the unpacked {name} photo folder "
+                                f"(it has labels.csv), or leave it out to use ${spec['env']} or the shared copy.")
     for candidate in (folder, os.environ.get(spec["env"]), spec["default"]):
         if candidate and (Path(candidate) / "labels.csv").is_file():
             return Path(candidate)

@@ -83,3 +83,10 @@ def test_grey_scale_photos_are_told_from_colour_ones(tmp_path):
     picture.save(colour)
     picture.convert("L").convert("RGB").save(grey)
     assert not hand_landmarks.is_grey_photo(colour) and hand_landmarks.is_grey_photo(grey)
+
+
+def test_a_photo_folder_given_without_labels_is_an_error_not_another_set(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no labels.csv"):
+        hand_landmarks.photo_folder("signers", tmp_path)
+    (tmp_path / "labels.csv").write_text("file,letter\n")
+    assert hand_landmarks.photo_folder("signers", tmp_path) == tmp_path

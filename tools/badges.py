@@ -12,6 +12,7 @@ import re
 import nbformat
 
 from helpers.config import GITHUB_REPO, REPO_ROOT, colab_badge_markdown
+from tools.cli import run_command
 
 CLONE_URL = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+?\.git")
 
@@ -28,4 +29,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "python -m tools.badges")

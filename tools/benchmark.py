@@ -48,6 +48,7 @@ import numpy as np
 from tools.course import machine as course_machine
 from helpers.config import build_dir
 from helpers.records import ablation_markdown, pct, run_header
+from tools.cli import CommandFailed, run_command
 
 #: the models compared (recipes and epochs: helpers.model.EPOCHS, as in notebooks 04 and 06)
 RECIPES = ("seed_cnn", "improved_cnn")
@@ -147,7 +148,8 @@ def measure_in_subprocess(name: str, seed: int, data_dir: str | None, fast: bool
     process = subprocess.Popen(command)
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"benchmark run {name} seed {seed} failed (exit {os.waitstatus_to_exitcode(status)})")
+        raise CommandFailed(f"the run of {name}, seed {seed}, stopped (exit {os.waitstatus_to_exitcode(status)}); "
+                            "its error is printed above.")
     result = json.loads(out.read_text())
     out.unlink()
     result["peak_memory_mib"] = round(usage.ru_maxrss / 1024, 1)  # ru_maxrss is in KiB on Linux
@@ -328,4 +330,4 @@ def main(argv: list[str] | None = None) -> dict | None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make benchmark")

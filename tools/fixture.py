@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import FIXTURE_MARKER, IMAGE_SIZE, KAGGLE_HANDLE, NUM_PIXELS, TEST_CSV, TRAIN_CSV, VALID_LABELS
+from tools.cli import run_command
 
 SHAPES = ("hbar", "vbar", "diag", "antidiag", "ring", "square")
 
@@ -154,4 +155,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "python -m tools.fixture")

@@ -25,6 +25,7 @@ from helpers.hand_eval import confusions, fit_and_predict, leave_one_signer_out,
 from helpers.hand_landmarks import (CONFIDENCE, PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo,
                                     landmarker_path, photo_folder)
 from helpers.hands import letter_indices, save_classifier, train_hand_classifier
+from tools.cli import run_command
 
 
 def markdown(report: dict) -> str:
@@ -134,4 +135,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make hands")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers.photos import PHOTOS_SOURCE, from_yolo_export, photo_head, photos_dir, score
 from helpers.predict import find_trained_model, load_model
+from tools.cli import run_command
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -53,4 +54,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make photos")

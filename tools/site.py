@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.config import REPO_ROOT, colab_url
+from tools.cli import run_command
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
@@ -116,4 +117,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make site")

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.config import REPO_ROOT, colab_url
+from tools.cli import run_command
 
 ANSWER_LINE = re.compile(r"^(?P<indent>\s*)(?P<body>.*?)\s*#\s*ANSWER\s*$")
 ASSIGNMENT = re.compile(r"^(?P<target>[A-Za-z_][\w.\[\]'\", ]*?\s*(?:[-+*/@]?=))(?!=)")
@@ -116,4 +117,4 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    run_command(main, "make student")
