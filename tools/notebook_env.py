@@ -1,6 +1,6 @@
 """The environment the notebooks run in under test: fast mode, offline data, scratch artifacts.
 
-Used by tests/course/test_notebooks.py (papermill) and, as a command, by `make check` for nbval:
+Used by tests/course/test_notebooks.py (papermill) and, as a command, by `make nbval` (a step of `.ci/run`):
 
     python tools/notebook_env.py [--data DIR] -- pytest --nbval-lax notebooks
 
@@ -55,10 +55,12 @@ def notebook_env(workdir: Path, data_dir: str | None = None) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="folder with the real CSVs (default: the generated fixture)")
+    parser.add_argument("--workdir", default=str(ROOT / "build" / "nbval"),
+                        help="the run's own artifacts, build and fixture folder (emptied first; default build/nbval)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    env = notebook_env(ROOT / "build" / "nbval", args.data)
+    env = notebook_env(Path(args.workdir), args.data)
     os.execvpe(command[0], command, env)
 
 

@@ -5,7 +5,8 @@ its own build folder), so each must rebuild what an earlier notebook would have 
 opens it alone in Colab would. The executed copies go to ``build/test-notebooks/``; they
 must show no error, nothing on standard error (TensorFlow's C++ log lines, Python
 warnings) and no failed checked exercise ("❌").
-`make check` also runs them forward with nbval (see the Makefile).
+`make nbval` (a step of `.ci/run`) also runs them forward, top to bottom as saved, with nbval;
+tests/tools/test_notebook_env.py proves that command fails when a notebook breaks.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import papermill
 import pytest
 
 from helpers.config import GITHUB_REPO, colab_badge_markdown, colab_url
-
 from tools.notebook_env import notebook_env
 
 ROOT = Path(__file__).resolve().parents[2]
