@@ -91,3 +91,20 @@ def confusions(letters, predicted: np.ndarray, n: int = 10) -> pd.DataFrame:
     frame = pd.DataFrame({"true": np.asarray(letters), "predicted": names})
     wrong = frame[frame["true"] != frame["predicted"]]
     return wrong.value_counts().head(n).rename("photos").reset_index()
+
+
+def per_person(letters, probabilities: np.ndarray, found: np.ndarray, people) -> pd.DataFrame:
+    """Top-1, top-3 and detection rate of each person (a missed hand counts as wrong), worst first."""
+    people = np.asarray(people)
+    rows = {}
+    for person in np.unique(people):
+        mine = people == person
+        rows[person] = scores(np.asarray(letters)[mine], probabilities[mine], np.asarray(found)[mine])[0]
+    return pd.DataFrame(rows).T[["photos", "detection_rate", "top1", "top3"]].sort_values("top1")
+
+
+def spread_over_people(table: pd.DataFrame) -> dict:
+    """Mean, median and worst top-1 over people (each person counts once, whatever their number of photos)."""
+    return {"people": int(len(table)), "mean_top1": round(float(table["top1"].mean()), 4),
+            "median_top1": round(float(table["top1"].median()), 4), "worst_top1": round(float(table["top1"].min()), 4),
+            "worst_person": str(table["top1"].idxmin())}

@@ -49,7 +49,17 @@ PHOTO_SETS = {
                   "american-sign-language-letters), train split, one version per source photo",
         "licence": "Public Domain per its Roboflow page (another copy says CC BY 4.0)",
     },
+    "webcam": {
+        "env": "ASL_PHOTOS_WEBCAM",
+        "default": SHARED / "data" / "asl_photos_webcam",
+        "origin": "two people's webcam photos: github.com/kennethowen26/SignLanguageAlphabet (commit 5a23465f, "
+                  "data/; 960 full frames) and github.com/Muneeb-Ahmed-Khan/sign-language-recognition (commit "
+                  "0d1a1d6d, dataset/; 640 crops, 16 letters)",
+        "licence": "no licence stated by either repository",
+    },
 }
+#: The photo sets notebook 09 uses (``make hands`` uses every set it finds).
+NOTEBOOK_SETS = ("signers", "dev")
 CONFIDENCE = 0.3
 PAD_FRACTION = 0.25  # the retry adds this fraction of the longer side on every side
 MAX_SIDE = 1024  # larger photos are shrunk first (phone photos are 4000 px wide)
@@ -111,7 +121,8 @@ def unavailable_reason(need_photos: bool = False) -> str | None:
     if not any(p.is_file() for p in local):
         return f"no hand landmarker bundle (set HAND_LANDMARKER_TASK, or download {LANDMARKER_URL})"
     if need_photos:
-        for name, spec in PHOTO_SETS.items():
+        for name in NOTEBOOK_SETS:
+            spec = PHOTO_SETS[name]
             if photo_folder(name) is None:
                 return f"the {name} photo set is missing (set {spec['env']} to a folder with labels.csv)"
     return None
@@ -220,7 +231,7 @@ class HandDetector:
 
 # --------------------------------------------------------------------------- photo sets and the cache
 def load_photo_set(folder: str | Path) -> pd.DataFrame:
-    """``labels.csv`` of a photo folder: ``file``, ``letter`` and ``signer`` (``"unknown"`` if not given)."""
+    """``labels.csv`` of a photo folder: ``file``, ``letter`` and ``signer`` (its ``person`` column, else ``"unknown"``)."""
     folder = Path(folder)
     path = folder / "labels.csv"
     if not path.is_file():
@@ -230,7 +241,7 @@ def load_photo_set(folder: str | Path) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{path} lacks the columns {sorted(missing)}")
     if "signer" not in labels.columns:
-        labels["signer"] = "unknown"
+        labels["signer"] = labels["person"] if "person" in labels.columns else "unknown"
     unknown = set(labels["letter"]) - {LETTERS[k] for k in VALID_LABELS}
     if unknown:
         raise ValueError(f"{path}: letters {sorted(unknown)} are not static letters A–Y without J")

@@ -21,11 +21,22 @@ from pathlib import Path
 import numpy as np
 
 from helpers.config import build_dir
-from helpers.hand_eval import confusions, fit_and_predict, leave_one_signer_out, scores
+from helpers.hand_eval import (confusions, fit_and_predict, leave_one_signer_out, per_person, scores,
+                               spread_over_people)
 from helpers.hand_landmarks import (CONFIDENCE, PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo,
                                     landmarker_path, photo_folder)
 from helpers.hands import letter_indices, save_classifier, train_hand_classifier
 from tools.cli import run_command
+
+
+EVERYONE = "leave one person out (everyone)"
+
+
+def people(name: str, arrays: dict) -> np.ndarray:
+    """Person ids of a photo set, made unique across sets; the dev photos (people not given) are one group."""
+    if name == "dev":
+        return np.full(len(arrays["signer"]), "dev photos (people not given)")
+    return np.char.add(f"{name}:", arrays["signer"].astype(str))
 
 
 def markdown(report: dict) -> str:
@@ -40,6 +51,13 @@ def markdown(report: dict) -> str:
                 lines.append(f"| {title} | {kind} | {row['photos']} | {100 * row['detection_rate']:.1f}% | "
                              f"{100 * row['top1']:.1f}% | {100 * row['top3']:.1f}% |")
     lines.append("")
+    for name, row in report["evaluations"].items():
+        for kind, spread in row.get("spread", {}).items():
+            each = ", ".join(f"{person} {100 * figures['top1']:.1f}%" for person, figures in row["per_person"][kind].items())
+            lines.append(f"{name}, {kind}: over {spread['people']} people (each counts once), top-1 mean "
+                         f"{100 * spread['mean_top1']:.1f}%, median {100 * spread['median_top1']:.1f}%, worst "
+                         f"{100 * spread['worst_top1']:.1f}% ({spread['worst_person']}). Per person: {each}.")
+            lines.append("")
     lines.append(f"Missed hands count as wrong. Detection: {report['detection_ms_per_photo']} ms per photo "
                  f"(mean, {report['machine']}); bundle {report['bundle']}.")
     return "\n".join(lines) + "\n"
@@ -49,6 +67,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description="Hand landmarks + a small classifier, evaluated by signer.")
     parser.add_argument("--signers", help="the 7-signer photo folder (default: $ASL_PHOTOS_SIGNERS or ../shared)")
     parser.add_argument("--dev", help="the other people's photo folder (default: $ASL_PHOTOS_DEV or ../shared)")
+    parser.add_argument("--webcam", help="two more people's webcam photos (default: $ASL_PHOTOS_WEBCAM or ../shared)")
     parser.add_argument("--task", help="hand_landmarker.task (default: $HAND_LANDMARKER_TASK or ../shared)")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
@@ -61,13 +80,12 @@ def main(argv: list[str] | None = None) -> dict:
     from helpers.quiet import quiet_tensorflow
 
     quiet_tensorflow()
-    signers_dir, dev_dir = photo_folder("signers", args.signers), photo_folder("dev", args.dev)
-    if signers_dir is None:
+    folders = {name: photo_folder(name, getattr(args, name)) for name in ("signers", "dev", "webcam")}
+    if folders["signers"] is None:
         raise SystemExit("the signer photos were not found: pass --signers or set ASL_PHOTOS_SIGNERS")
+    folders = {name: folder for name, folder in folders.items() if folder is not None}
     task = landmarker_path(args.task)
-    sets = {"signers": detect_photo_set(signers_dir, task=task)}
-    if dev_dir is not None:
-        sets["dev"] = detect_photo_set(dev_dir, task=task)
+    sets = {name: detect_photo_set(folder, task=task) for name, folder in folders.items()}
     report: dict = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python -m tools.hands_report", *(argv if argv is not None else sys.argv[1:])]),
@@ -78,13 +96,12 @@ def main(argv: list[str] | None = None) -> dict:
     }
     all_seconds = np.concatenate([s["seconds"] for s in sets.values()])
     report["detection_ms_per_photo"] = round(1000 * float(all_seconds.mean()), 1)
-    grey = {name: np.array([is_grey_photo((signers_dir if name == "signers" else dev_dir) / f) for f in arrays["photo"]])
-            for name, arrays in sets.items()}
+    grey = {name: np.array([is_grey_photo(folders[name] / f) for f in arrays["photo"]]) for name, arrays in sets.items()}
     for name, arrays in sets.items():
         report["photo_sets"][name] = {
             "grey_scale_photos": int(grey[name].sum()),
             "detection_rate_colour_photos": round(float(arrays["found"][~grey[name]].mean()), 4) if (~grey[name]).any() else None,
-            "folder": str(signers_dir if name == "signers" else dev_dir), "photos": int(len(arrays["found"])),
+            "folder": str(folders[name]), "photos": int(len(arrays["found"])),
             "detection_rate": round(float(arrays["found"].mean()), 4),
             "found_only_on_padded_retry": int((arrays["found"] & arrays["padded"]).sum()),
             "several_hands": int((arrays["n_hands"] > 1).sum()),
@@ -92,6 +109,11 @@ def main(argv: list[str] | None = None) -> dict:
             "origin": PHOTO_SETS[name]["origin"], "licence": PHOTO_SETS[name]["licence"],
         }
     plans = {"leave one signer out (7 signers)": ("signers", None)}
+    if len(sets) > 1:  # every person you have: the 7 signers, each webcam person, the dev photos as one group
+        sets["everyone"] = {key: np.concatenate([s[key] for s in sets.values()]) for key in sets["signers"]}
+        sets["everyone"]["signer"] = np.concatenate([people(name, s) for name, s in sets.items() if name != "everyone"])
+        grey["everyone"] = np.concatenate([grey[name] for name in sets if name != "everyone"])
+        plans[EVERYONE] = ("everyone", None)
     if "dev" in sets:
         plans["train 7 signers -> test dev photos"] = ("signers", "dev")
         plans["train dev photos -> test 7 signers"] = ("dev", "signers")
@@ -115,10 +137,14 @@ def main(argv: list[str] | None = None) -> dict:
             entry["classifiers"][kind] = overall
             entry["per_letter"][kind] = per_letter.to_dict(orient="index")
             entry["top_confusions"][kind] = confusions(tested["letter"], predicted).to_dict(orient="records")
+            if train_name == "everyone":
+                table = per_person(tested["letter"], probabilities, tested["found"], tested["signer"])
+                entry.setdefault("per_person", {})[kind] = table.to_dict(orient="index")
+                entry.setdefault("spread", {})[kind] = spread_over_people(table)
             print(f"{title:40s} {kind:8s} top-1 {100 * overall['top1']:5.1f}%  top-3 {100 * overall['top3']:5.1f}%  "
                   f"detected {100 * overall['detection_rate']:5.1f}%  ({overall['seconds']} s)")
         report["evaluations"][title] = entry
-    every = {key: np.concatenate([s[key] for s in sets.values()]) for key in sets["signers"]}
+    every = sets.pop("everyone", sets["signers"])
     found = every["found"]
     final = train_hand_classifier(every["landmarks"][found], letter_indices(every["letter"][found]),
                                   epochs=args.epochs, batch_size=args.batch_size, seed=args.seed)

@@ -91,3 +91,14 @@ def test_every_tool_names_a_make_target_that_exists():
         runs = [f"-m tools.{name}", f"tools/{name}.py"]
         assert any(r in makefile for r in runs) or f"python -m tools.{name}" in description, (
             f"tools.{name}: no Makefile target runs it")
+
+
+def test_every_python_dash_m_the_course_mentions_exists():
+    """`python -m helpers.X` / `tools.X` in the README, the notebooks, the Makefile and the code names a runnable module."""
+    places = [ROOT / "README.md", ROOT / "Makefile", *sorted((ROOT / "notebooks").glob("*.ipynb")),
+              *sorted((ROOT / "helpers").rglob("*.py")), *sorted((ROOT / "tools").glob("*.py"))]
+    for place in places:
+        for package, name in re.findall(r"-m (helpers|tools)\.(\w+)", place.read_text()):
+            module = ROOT / package / f"{name}.py"
+            assert module.is_file() and '__name__ == "__main__"' in module.read_text(), (
+                f"{place.relative_to(ROOT)} says `python -m {package}.{name}`, which is not a command")
