@@ -108,3 +108,52 @@ def spread_over_people(table: pd.DataFrame) -> dict:
     return {"people": int(len(table)), "mean_top1": round(float(table["top1"].mean()), 4),
             "median_top1": round(float(table["top1"].median()), 4), "worst_top1": round(float(table["top1"].min()), 4),
             "worst_person": str(table["top1"].idxmin())}
+
+
+def calibration_by_person(arrays: dict, ks=(0, 1, 3, 5), draws: int = 3, seed: int = 0, epochs: int = 60,
+                          exclude=(), **options) -> tuple[np.ndarray, pd.DataFrame]:
+    """Leave one person out, then calibrate to that person: the k-curve of :class:`helpers.hands.CalibratedClassifier`.
+
+    For each person (each ``signer`` id not in ``exclude``, e.g. a group whose people are not given): train
+    on everyone else; draw ``k`` of the person's photos per letter (hands found only) as calibration, score
+    top-1 on the rest of their photos (misses count wrong); ``draws`` random draws per k, averaged.
+    Returns the leave-one-person-out probabilities of every photo (no calibration) and a table with one row
+    per person and one column per k.
+    """
+    from helpers.hands import CalibratedClassifier
+
+    probabilities = np.zeros((len(arrays["found"]), NUM_CLASSES))
+    rows = {}
+    for train_idx, test_idx in signer_folds(arrays["signer"]):
+        train, test = take(arrays, train_idx), take(arrays, test_idx)
+        found = train["found"]
+        model = train_hand_classifier(train["landmarks"][found], letter_indices(train["letter"][found]),
+                                      epochs=epochs, seed=seed, **options)
+        base = np.zeros((len(test_idx), NUM_CLASSES))
+        if test["found"].any():
+            base[test["found"]] = predict_proba(model, test["landmarks"][test["found"]])
+        probabilities[test_idx] = base
+        person = str(test["signer"][0])
+        if person in exclude:
+            continue
+        truth, found = letter_indices(test["letter"]), test["found"]
+        row = {}
+        for k in ks:
+            accuracies = []
+            for draw in range(draws if k else 1):
+                rng = np.random.default_rng([seed, draw])
+                chosen = np.array([i for c in np.unique(truth) for i in
+                                   rng.permutation(np.flatnonzero((truth == c) & found))[:k]], dtype=np.int64)
+                rest = np.setdiff1d(np.arange(len(truth)), chosen)
+                if not len(rest):  # every photo went to calibration: nothing left to score
+                    continue
+                scored = base[rest]
+                if k:
+                    calibrated = CalibratedClassifier(model, test["landmarks"][chosen], truth[chosen])
+                    scored = np.zeros_like(scored)
+                    hit = found[rest]
+                    scored[hit] = predict_proba(calibrated, test["landmarks"][rest][hit])
+                accuracies.append(float(np.mean(found[rest] & (scored.argmax(axis=1) == truth[rest]))))
+            row[f"k={k}"] = round(float(np.mean(accuracies)), 4) if accuracies else float("nan")
+        rows[person] = row
+    return probabilities, pd.DataFrame(rows).T

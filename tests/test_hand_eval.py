@@ -42,3 +42,20 @@ def test_leave_one_signer_out_scores_hands_it_never_saw():
     probabilities = hand_eval.leave_one_signer_out(arrays, kind="logistic")
     overall, per_letter, _ = hand_eval.scores(arrays["letter"], probabilities, arrays["found"])
     assert overall["top1"] > 0.9 and len(per_letter) == len(VALID_LABELS)
+
+
+def test_calibration_by_person_scores_each_person_on_photos_it_did_not_calibrate_on():
+    """Person s4 signs every letter their own way: before calibration the classifier misreads them, after three
+    examples per letter it reads the rest; the excluded group gets no curve."""
+    kinds = base_hands(len(VALID_LABELS))
+    landmarks, labels = jittered(kinds, per_kind=12, seed=4)
+    signers = np.tile(np.repeat(["s1", "s2", "s3"], 4), len(VALID_LABELS))
+    strange, strange_labels = jittered(base_hands(len(VALID_LABELS), seed=42), per_kind=8, seed=5)
+    arrays = {"landmarks": np.concatenate([landmarks, strange]),
+              "letter": np.array([LETTERS[k] for k in np.concatenate([labels, strange_labels])]),
+              "signer": np.concatenate([signers, np.full(len(strange), "s4")]),
+              "found": np.ones(len(labels) + len(strange), bool)}
+    probabilities, curve = hand_eval.calibration_by_person(arrays, ks=(0, 3), draws=1, epochs=30, exclude=("s1",))
+    assert probabilities.shape == (len(arrays["found"]), 25)
+    assert sorted(curve.index) == ["s2", "s3", "s4"] and list(curve.columns) == ["k=0", "k=3"]
+    assert curve.loc["s4", "k=0"] < 0.5 and curve.loc["s4", "k=3"] > 0.9

@@ -112,3 +112,41 @@ def test_blank_photo_really_has_no_hand(trained):
     blank = np.full((240, 320, 3), 255, dtype=np.uint8)
     result = hands.predict_letter_from_photo(blank, model)
     assert result.letters == [] and "No hand found" in result.message
+
+
+# --------------------------------------------------------------------------- calibration to one person
+def test_calibration_fixes_a_persons_own_way_of_signing_and_leaves_other_letters_alone(trained):
+    """A "person" signs two letters their own way (shapes the classifier never saw) and the rest as usual: three
+    of their examples per letter teach it; a letter they gave no example of keeps the base probabilities."""
+    model, _, kinds = trained
+    person = kinds.copy()
+    person[:2] = base_hands(2, seed=99)  # their A and B
+    examples, example_labels = jittered(person, per_kind=3, seed=5)
+    later, later_labels = jittered(person[:2], per_kind=10, seed=6)
+    before = hands.predict_proba(model, later).argmax(axis=1)
+    calibrated = hands.CalibratedClassifier(model, examples, example_labels)
+    after = hands.predict_proba(calibrated, later).argmax(axis=1)
+    assert (before == later_labels).mean() < 0.5 and (after == later_labels).mean() == 1.0
+    some = np.isin(example_labels, VALID_LABELS[:12])  # examples of the first 12 letters only
+    partial = hands.CalibratedClassifier(model, examples[some], example_labels[some])
+    others, _ = jittered(kinds, per_kind=2, seed=7)
+    base, adapted = hands.predict_proba(model, others), hands.predict_proba(partial, others)
+    untouched = [c for c in range(25) if c not in VALID_LABELS[:12]]
+    np.testing.assert_allclose(adapted[:, untouched], base[:, untouched], atol=1e-6)
+    np.testing.assert_allclose(adapted.sum(axis=1), base.sum(axis=1), atol=1e-6)
+
+
+def test_calibrate_takes_photos_and_letters_and_gives_a_classifier_predict_accepts(trained):
+    model, landmarks, _ = trained
+    photo = Image.new("RGB", (64, 48), "white")
+    detector = FakeDetector(landmarks[:1])
+    calibrated = hands.calibrate([photo, photo], ["a", "A"], model=model, detector=detector)
+    assert list(calibrated.letters) == [0]
+    result = hands.predict_letter_from_photo(photo, calibrated, detector=detector)
+    assert result.letters[0][0] == "A"
+    with pytest.raises(ValueError, match="one letter per photo"):
+        hands.calibrate([photo], ["A", "B"], model=model, detector=detector)
+    with pytest.raises(ValueError, match=r"\['J'\] are not static letters"):
+        hands.calibrate([photo], ["J"], model=model, detector=detector)
+    with pytest.raises(ValueError, match="no hand was found"):
+        hands.calibrate([photo], ["A"], model=model, detector=FakeDetector(np.zeros((0, 21, 3))))
