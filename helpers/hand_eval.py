@@ -62,7 +62,7 @@ def fit_and_predict(kind: str, train: dict, test: dict, seed: int = 0, epochs: i
     if kind == "keras":
         model = train_hand_classifier(x, y, epochs=epochs, seed=seed, **options)
     elif kind == "logistic":
-        model = LogisticBaseline().fit(x, y)
+        model = LogisticBaseline().fit(x, y, **{k: v for k, v in options.items() if k == "features"})
     else:
         raise ValueError(f"unknown classifier {kind!r}: use 'keras' or 'logistic'")
     probabilities = np.zeros((len(test["found"]), NUM_CLASSES))

@@ -2,8 +2,8 @@
 
 :class:`HandDetector` runs MediaPipe's Tasks ``HandLandmarker`` (a palm detector and a
 landmark regressor, both CNNs) on a photo: IMAGE mode, confidence 0.3; when no hand is
-found, it tries once more on the photo padded with a border (the palm detector misses hands
-that touch the edge or fill the frame). :func:`detect_photo_set` runs it over a folder of
+found, it tries again on the photo padded with a border (the palm detector misses hands that
+touch the edge or fill the frame), then on smaller copies of it (half and a quarter of its size). :func:`detect_photo_set` runs it over a folder of
 photos once and caches the landmarks; :func:`draw_hand` draws them on a photo.
 
 Where things are found (first that exists): the landmarker bundle ``$HAND_LANDMARKER_TASK``,
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +63,9 @@ NOTEBOOK_SETS = ("signers", "dev")
 CONFIDENCE = 0.3
 PAD_FRACTION = 0.25  # the retry adds this fraction of the longer side on every side
 MAX_SIDE = 1024  # larger photos are shrunk first (phone photos are 4000 px wide)
-CACHE_VERSION = 1
+RETRY_SCALES = (0.5, 0.25)  # smaller copies tried last: they find hands the full-size photo hides (chosen on
+# leave-one-person-out accuracy, `make hands`)
+CACHE_VERSION = 3
 
 
 
@@ -144,13 +146,15 @@ def open_photo(image) -> Image.Image:
 # --------------------------------------------------------------------------- stage one: landmarks
 @dataclass
 class Detection:
-    """Hands found in one photo: ``landmarks`` (hands, 21, 3) in pixels of ``size`` (z on x's scale)."""
+    """Hands found in one photo: ``landmarks`` (hands, 21, 3) in pixels of ``size`` (z on x's scale), and
+    ``world`` (hands, 21, 3): MediaPipe's *world* landmarks of the same hands, in metres around the hand's centre."""
 
     landmarks: np.ndarray
     handedness: list[str]
     size: tuple[int, int]
     padded: bool = False
     seconds: float = 0.0
+    world: np.ndarray = field(default_factory=lambda: np.zeros((0, 21, 3), np.float32))
 
     @property
     def n_hands(self) -> int:
@@ -158,10 +162,11 @@ class Detection:
 
     def largest(self) -> np.ndarray | None:
         """The landmarks of the hand with the largest box (the signer's, usually), or None."""
-        if not self.n_hands:
-            return None
+        return None if not self.n_hands else self.landmarks[self.largest_index()]
+
+    def largest_index(self) -> int:
         spans = np.ptp(self.landmarks[:, :, :2], axis=1).prod(axis=1)
-        return self.landmarks[int(np.argmax(spans))]
+        return int(np.argmax(spans))
 
 
 class HandDetector:
@@ -209,24 +214,38 @@ class HandDetector:
             return self._landmarker.detect(image)
 
     def detect(self, image) -> Detection:
-        """Every hand in one photo (path, bytes, PIL image or RGB array), EXIF orientation applied."""
+        """Every hand in one photo (path, bytes, PIL image or RGB array), EXIF orientation applied.
+
+        Tries the photo as it is; if no hand is found, the photo padded with a border; then (if
+        ``retry_padded``) the photo at half and at a quarter of its size, each as it is and padded. The
+        landmarks are always in pixels of the (at most ``MAX_SIDE``) photo.
+        """
         start = time.perf_counter()
         picture = open_photo(image)
         if max(picture.size) > MAX_SIDE:
             picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-        array = np.asarray(picture)
-        height, width = array.shape[:2]
-        result, padded, pad = self._run(array), False, 0
-        if not result.hand_landmarks and self.retry_padded:
-            pad = int(round(PAD_FRACTION * max(height, width)))
-            result, padded = self._run(np.pad(array, ((pad, pad), (pad, pad), (0, 0)))), True
-        full_w, full_h = width + 2 * pad, height + 2 * pad
-        hands = [
-            [(p.x * full_w - pad, p.y * full_h - pad, p.z * full_w) for p in hand] for hand in result.hand_landmarks
+        width, height = picture.size
+        tries = [(1.0, False)] + ([(1.0, True)] + [(s, pad) for s in RETRY_SCALES for pad in (False, True)]
+                                  if self.retry_padded else [])
+        for scale, padded in tries:
+            shown = picture if scale == 1.0 else picture.resize(
+                (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
+            array = np.asarray(shown)
+            pad = int(round(PAD_FRACTION * max(array.shape[:2]))) if padded else 0
+            result = self._run(np.pad(array, ((pad, pad), (pad, pad), (0, 0))) if pad else array)
+            if result.hand_landmarks:
+                break
+        full_w, full_h = array.shape[1] + 2 * pad, array.shape[0] + 2 * pad
+        hands = [  # back to pixels of the photo: undo the padding, then the scale
+            [((p.x * full_w - pad) / scale, (p.y * full_h - pad) / scale, p.z * full_w / scale) for p in hand]
+            for hand in result.hand_landmarks
         ]
         landmarks = np.asarray(hands, dtype=np.float32).reshape(-1, 21, 3)
         handedness = [h[0].category_name for h in result.handedness]
-        return Detection(landmarks, handedness, (width, height), padded, time.perf_counter() - start)
+        padded = padded or scale != 1.0  # found only on a retry
+        world = np.asarray([[(p.x, p.y, p.z) for p in hand] for hand in getattr(result, "hand_world_landmarks", [])],
+                           dtype=np.float32).reshape(-1, 21, 3)
+        return Detection(landmarks, handedness, (width, height), padded, time.perf_counter() - start, world)
 
 
 # --------------------------------------------------------------------------- photo sets and the cache
@@ -290,7 +309,8 @@ def file_sha256(path: Path) -> str:
 
 def cache_key(folder: Path, files: list[str], task: Path) -> str:
     """Changes when the photos (names, sizes, times), the bundle or the detection recipe change."""
-    digest = hashlib.sha256(f"v{CACHE_VERSION} conf={CONFIDENCE} pad={PAD_FRACTION} max={MAX_SIDE}".encode())
+    digest = hashlib.sha256(
+        f"v{CACHE_VERSION} conf={CONFIDENCE} pad={PAD_FRACTION} max={MAX_SIDE} scales={RETRY_SCALES}".encode())
     digest.update(file_sha256(task).encode())
     for name in files:
         stat = (folder / name).stat()
@@ -303,7 +323,7 @@ def detect_photo_set(folder: str | Path, labels: pd.DataFrame | None = None, tas
     """Landmarks of every photo in a set, cached in an ``.npz`` (detection runs once per set and bundle).
 
     Returns arrays, one row per photo: ``photo`` (its file), ``letter``, ``signer``, ``landmarks``
-    (N, 21, 3; NaN where no hand was found), ``found``, ``n_hands``, ``padded`` and
+    (N, 21, 3; NaN where no hand was found), ``world`` (the same hands' world landmarks), ``found``, ``n_hands``, ``padded`` and
     ``seconds`` (detection time per photo, reading the file included).
     """
     from helpers.data import load_npz, save_npz_atomic
@@ -318,6 +338,7 @@ def detect_photo_set(folder: str | Path, labels: pd.DataFrame | None = None, tas
             print(f"Landmarks of {len(files)} photos loaded from the cache {cache.name}")
         return load_npz(cache)
     landmarks = np.full((len(files), 21, 3), np.nan, dtype=np.float32)
+    world = np.full((len(files), 21, 3), np.nan, dtype=np.float32)
     n_hands = np.zeros(len(files), dtype=np.int64)
     padded = np.zeros(len(files), dtype=bool)
     seconds = np.zeros(len(files), dtype=np.float64)
@@ -327,9 +348,11 @@ def detect_photo_set(folder: str | Path, labels: pd.DataFrame | None = None, tas
             n_hands[i], padded[i], seconds[i] = detection.n_hands, detection.padded, detection.seconds
             if detection.n_hands:
                 landmarks[i] = detection.largest()
+                if len(detection.world) == detection.n_hands:
+                    world[i] = detection.world[detection.largest_index()]
     arrays = {
         "photo": np.asarray(files), "letter": labels["letter"].to_numpy(dtype=str),
-        "signer": labels["signer"].astype(str).to_numpy(dtype=str), "landmarks": landmarks,
+        "signer": labels["signer"].astype(str).to_numpy(dtype=str), "landmarks": landmarks, "world": world,
         "found": n_hands > 0, "n_hands": n_hands, "padded": padded, "seconds": seconds,
     }
     save_npz_atomic(cache, **arrays)

@@ -56,12 +56,102 @@ def rotate(landmarks: np.ndarray, degrees: float) -> np.ndarray:
     return (points - wrist) @ turn.T + wrist
 
 
-def training_set(landmarks: np.ndarray, labels: np.ndarray, rotations: tuple[float, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """Features of every hand and of its mirror image (and of turned copies, if ``rotations``), with their labels."""
+#: The palm frame: y from the wrist to the middle finger's knuckle, x across the knuckles (index to little finger).
+MIDDLE_KNUCKLE, INDEX_KNUCKLE, LITTLE_KNUCKLE = 9, 5, 17
+FINGERS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20))  # thumb … little finger
+
+
+def palm_frame(landmarks: np.ndarray) -> np.ndarray:
+    """21 keypoints (…, 21, 3) → 66 numbers: the hand's shape seen from its own palm, and which way the palm faces.
+
+    The palm frame's y axis runs from the wrist to the middle finger's knuckle, its z axis sticks out of the
+    palm, its x axis runs across the knuckles. The 20 points written in that frame (60 numbers, on the palm's
+    scale) stay the same however the whole hand is turned in 3-D: they describe the hand's shape alone. The
+    frame's y and z axes in the picture (6 numbers) say how it is turned: H and U, or G and Q, share a shape
+    and differ there.
+    """
+    points = np.asarray(landmarks, dtype=np.float32)
+    centred = points - points[..., :1, :]
+    palm = np.linalg.norm(centred[..., [5, 9, 13, 17], :], axis=-1).mean(axis=-1)
+    scaled = centred / np.maximum(palm, 1e-6)[..., None, None]
+    y = _unit(scaled[..., MIDDLE_KNUCKLE, :])
+    z = _unit(np.cross(scaled[..., INDEX_KNUCKLE, :] - scaled[..., LITTLE_KNUCKLE, :], y))
+    x = np.cross(y, z)
+    frame = np.stack([x, y, z], axis=-2)  # rows: the frame's axes in picture coordinates
+    shape = np.einsum("...pj,...aj->...pa", scaled[..., 1:, :], frame)  # each point's x, y, z in the palm frame
+    return np.concatenate([shape.reshape(*points.shape[:-2], 60), y, z], axis=-1).astype(np.float32)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-6)
+
+
+def classifier_features(landmarks: np.ndarray) -> np.ndarray:
+    """What the classifier reads: :func:`hand_features` (270) and :func:`palm_frame` (66), 336 numbers per hand."""
+    return np.concatenate([hand_features(landmarks), palm_frame(landmarks)], axis=-1)
+
+
+#: The feature function a classifier reads, told apart by its number of inputs.
+FEATURES = {270: hand_features, 336: classifier_features}
+
+
+def features_for(model):
+    """The feature function ``model`` was trained on (:data:`FEATURES`, by the width of its input)."""
+    width = getattr(model, "n_features", None) or model.input_shape[-1]
+    if width not in FEATURES:
+        raise ValueError(f"a classifier with {width} inputs: expected one of {sorted(FEATURES)} (hand features)")
+    return FEATURES[width]
+
+
+def vary_hands(landmarks: np.ndarray, rng: np.random.Generator, finger_length: float = 0.1,
+               turn_3d: float = 20.0, turn_in_plane: float = 10.0, noise: float = 0.03) -> np.ndarray:
+    """New hands made from real ones the way people and detectors differ, for training (data augmentation).
+
+    Each finger's bones are stretched by its own random factor (±``finger_length``), the whole hand is turned
+    around its wrist by up to ``turn_3d`` degrees towards and away from the camera and ``turn_in_plane``
+    degrees in the picture (small enough to keep H apart from U), and every point moves by detector-like noise
+    (``noise`` × the palm's size).
+    """
+    points = np.asarray(landmarks, dtype=np.float32).reshape(-1, 21, 3)
+    n = len(points)
+    wrist = points[:, :1, :]
+    centred = points - wrist
+    palm = np.linalg.norm(centred[:, [5, 9, 13, 17]], axis=-1).mean(axis=-1)[:, None, None]
+    for finger in FINGERS:
+        base = centred[:, finger[0]:finger[0] + 1]
+        stretch = rng.uniform(1 - finger_length, 1 + finger_length, size=(n, 1, 1)).astype(np.float32)
+        centred[:, finger[1:]] = base + (centred[:, finger[1:]] - base) * stretch
+    angles = np.deg2rad(rng.uniform(-1, 1, size=(n, 3)) * [turn_3d, turn_3d, turn_in_plane])
+    turned = np.einsum("nij,npj->npi", _rotations(angles), centred)
+    return (turned + rng.normal(scale=noise, size=turned.shape) * palm + wrist).astype(np.float32)
+
+
+def _rotations(angles: np.ndarray) -> np.ndarray:
+    """Rotation matrices (n, 3, 3) about x, then y, then z (angles in radians, shape (n, 3))."""
+    (cx, cy, cz), (sx, sy, sz) = np.cos(angles.T), np.sin(angles.T)
+    one, zero = np.ones_like(cx), np.zeros_like(cx)
+    about_x = np.stack([one, zero, zero, zero, cx, -sx, zero, sx, cx], -1).reshape(-1, 3, 3)
+    about_y = np.stack([cy, zero, sy, zero, one, zero, -sy, zero, cy], -1).reshape(-1, 3, 3)
+    about_z = np.stack([cz, -sz, zero, sz, cz, zero, zero, zero, one], -1).reshape(-1, 3, 3)
+    return about_z @ about_y @ about_x
+
+
+AUGMENT_COPIES = 2  # varied copies of each training hand (chosen by leave-one-person-out, `make hands`)
+
+
+def training_set(landmarks: np.ndarray, labels: np.ndarray, rotations: tuple[float, ...] = (), copies: int = 0,
+                 seed: int = 0, features=classifier_features) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every hand and of its mirror image, with their labels.
+
+    Also of turned copies (``rotations``, degrees in the picture) and of ``copies`` varied copies of each hand
+    (:func:`vary_hands`, seeded by ``seed``), each with its mirror image too.
+    """
+    rng = np.random.default_rng(seed)
     variants = [np.asarray(landmarks, dtype=np.float32)] + [rotate(landmarks, d) for d in rotations]
+    variants += [vary_hands(landmarks, rng) for _ in range(copies)]
     variants += [mirror(v) for v in variants]
-    features = np.concatenate([hand_features(v) for v in variants])
-    return features, np.concatenate([labels] * len(variants))
+    x = np.concatenate([features(v) for v in variants])
+    return x, np.concatenate([labels] * len(variants))
 
 
 # --------------------------------------------------------------------------- the classifiers
@@ -85,12 +175,13 @@ def build_hand_classifier(train_features: np.ndarray, hidden: tuple[int, ...] = 
 
 
 def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int = 60, batch_size: int = 256,
-                          seed: int = 0, rotations: tuple[float, ...] = (), **build_options):
-    """Train the Keras classifier on hands and their mirror images; labels are 0..24 (A..Y)."""
+                          seed: int = 0, rotations: tuple[float, ...] = (), copies: int = AUGMENT_COPIES,
+                          features=classifier_features, **build_options):
+    """Train the Keras classifier on hands, varied copies and their mirror images; labels are 0..24 (A..Y)."""
     import keras
 
     keras.utils.set_random_seed(seed)
-    x, y = training_set(landmarks, labels, rotations)
+    x, y = training_set(landmarks, labels, rotations, copies, seed, features)
     model = build_hand_classifier(x, **build_options)
     with stderr_silenced():  # TensorFlow's C++ data pipeline logs notices that are not errors
         model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
@@ -100,7 +191,8 @@ def train_hand_classifier(landmarks: np.ndarray, labels: np.ndarray, epochs: int
 def predict_proba(model, landmarks: np.ndarray) -> np.ndarray:
     """Letter probabilities (N, 25): the mean of the model's answers for each hand and its mirror image."""
     landmarks = np.asarray(landmarks, dtype=np.float32).reshape(-1, 21, 3)
-    both = np.concatenate([hand_features(landmarks), hand_features(mirror(landmarks))])
+    features = features_for(model)  # the features it was trained on (hand_features + palm_frame: 336)
+    both = np.concatenate([features(landmarks), features(mirror(landmarks))])
     probabilities = np.asarray(model(both, training=False))
     return (probabilities[: len(landmarks)] + probabilities[len(landmarks):]) / 2
 
@@ -115,8 +207,10 @@ class LogisticBaseline:
 
         self.pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000))
 
-    def fit(self, landmarks: np.ndarray, labels: np.ndarray) -> LogisticBaseline:
-        self.pipeline.fit(*training_set(landmarks, labels))
+    def fit(self, landmarks: np.ndarray, labels: np.ndarray, features=classifier_features) -> LogisticBaseline:
+        x, y = training_set(landmarks, labels, features=features)
+        self.n_features = x.shape[1]
+        self.pipeline.fit(x, y)
         return self
 
     def __call__(self, features: np.ndarray, training: bool = False) -> np.ndarray:
@@ -126,24 +220,31 @@ class LogisticBaseline:
 
 
 # --------------------------------------------------------------------------- calibration to one person's hand
-CALIBRATION_WEIGHT = 0.8  # how much the person's own examples count against the network (chosen by measurement)
-CALIBRATION_SHARPNESS = 10.0  # how sharply "closest example" wins (distances relative to the median distance)
+# Chosen by leave-one-person-out measurement (9 people, k = 1, 3, 5 photos per letter; see `make hands`):
+CALIBRATION_WEIGHT = 0.8  # how much the person's own examples count against the network
+CALIBRATION_SHARPNESS = 10.0  # how sharply the closest prototype wins (distances relative to the median distance)
 
 
 def feature_space(model):
-    """Where calibration measures distances: the model's own standardised features if it has them, else raw."""
+    """Where calibration measures distances: the network's last hidden layer (what its output layer reads),
+    else (a model without one, such as :class:`LogisticBaseline`) the standardised features."""
     try:
-        standardise = model.get_layer("standardise")
+        import keras
+
+        hidden = keras.Model(model.input, model.get_layer("letter").input)
+        return lambda features: np.asarray(hidden(np.asarray(features, dtype=np.float32), training=False))
     except (AttributeError, ValueError):
+        scaler = getattr(getattr(model, "pipeline", None), "steps", [[None, None]])[0][1]
+        if scaler is not None:
+            return lambda features: scaler.transform(np.asarray(features, dtype=np.float32))
         return lambda features: np.asarray(features, dtype=np.float32)
-    return lambda features: np.asarray(standardise(np.asarray(features, dtype=np.float32)))
 
 
 class CalibratedClassifier:
     """A hand classifier adapted to one person: their own examples of some letters sharpen its answers.
 
-    For each calibrated letter we keep the mean features of the person's examples (a *prototype*, and one of
-    their mirror images). A new hand's probability share of the calibrated letters is split again, partly
+    For each calibrated letter we keep the mean of the network's last hidden layer over the person's examples
+    (a *prototype*, and one of their mirror images). A new hand's probability share of the calibrated letters is split again, partly
     (``weight``) by how close the hand is to each prototype, partly as the base classifier said. Letters
     without examples keep the base classifier's probabilities exactly. Call it like the Keras model:
     ``calibrated(features)`` gives letter probabilities; :func:`predict_letter_from_photo` accepts it.
@@ -156,9 +257,11 @@ class CalibratedClassifier:
         if len(landmarks) != len(labels) or not len(labels):
             raise ValueError(f"calibration needs one label per hand: got {len(landmarks)} hands, {len(labels)} labels")
         self.base, self.weight, self.sharpness = base, float(weight), float(sharpness)
+        self.n_features = getattr(base, "n_features", None) or base.input_shape[-1]  # read by features_for
+        features = features_for(base)
         self.space = feature_space(base)
         self.letters = np.unique(labels)
-        plain, mirrored = self.space(hand_features(landmarks)), self.space(hand_features(mirror(landmarks)))
+        plain, mirrored = self.space(features(landmarks)), self.space(features(mirror(landmarks)))
         self.prototypes = np.stack([plain[labels == c].mean(axis=0) for c in self.letters])
         self.mirrored_prototypes = np.stack([mirrored[labels == c].mean(axis=0) for c in self.letters])
 

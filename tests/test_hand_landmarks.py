@@ -90,3 +90,37 @@ def test_a_photo_folder_given_without_labels_is_an_error_not_another_set(tmp_pat
         hand_landmarks.photo_folder("signers", tmp_path)
     (tmp_path / "labels.csv").write_text("file,letter\n")
     assert hand_landmarks.photo_folder("signers", tmp_path) == tmp_path
+
+
+class _Point:
+    def __init__(self, x, y, z=0.0):
+        self.x, self.y, self.z = x, y, z
+
+
+class _Result:
+    def __init__(self, hands):
+        self.hand_landmarks = hands
+        self.handedness = [[type("Category", (), {"category_name": "Right"})()] for _ in hands]
+
+
+def test_retries_go_padded_then_smaller_and_give_pixels_of_the_photo(monkeypatch):
+    """A landmarker that sees the hand only in the quarter-size padded copy: the landmarks still land on the
+    photo's own pixels (the hand's centre), and the detection says it took a retry."""
+    seen = []
+
+    def run(array):
+        seen.append(array.shape[:2])
+        if array.shape[:2] != (30 + 2 * 10, 40 + 2 * 10):  # quarter of 120×160, padded by 25% of 40
+            return _Result([])
+        return _Result([[_Point(0.5, 0.5)] * 21])  # the centre of the padded copy
+
+    detector = object.__new__(hand_landmarks.HandDetector)
+    detector.retry_padded, detector._landmarker = True, object()
+    monkeypatch.setattr(detector, "_run", run)
+    detection = detector.detect(Image.new("RGB", (160, 120), "white"))
+    assert seen == [(120, 160), (200, 240), (60, 80), (100, 120), (30, 40), (50, 60)]
+    assert detection.n_hands == 1 and detection.padded and detection.size == (160, 120)
+    np.testing.assert_allclose(detection.landmarks[0, 0, :2], [80, 60], atol=1e-4)
+    detector.retry_padded = False
+    seen.clear()
+    assert detector.detect(Image.new("RGB", (160, 120), "white")).n_hands == 0 and len(seen) == 1

@@ -50,6 +50,30 @@ def test_features_do_see_rotation():
         np.testing.assert_allclose(hands.hand_features(rotated)[60:], hands.hand_features(hand)[60:], atol=1e-4)
 
 
+def test_palm_frame_keeps_the_shape_whatever_the_turn_and_says_the_turn():
+    """Turned in 3-D (about any axis through the wrist), moved and resized: the shape part (60 numbers) stays,
+    the palm's axes (6 numbers) turn with the hand."""
+    hand = base_hands(1)[0] * 100
+    reference = hands.palm_frame(hand)
+    assert reference.shape == (66,)
+    angles = np.deg2rad(np.array([[25.0, -40.0, 70.0]]))
+    turned = hand @ hands._rotations(angles)[0].T * 2.5 + np.array([30.0, -7.0, 4.0], dtype=np.float32)
+    moved = hands.palm_frame(turned)
+    np.testing.assert_allclose(moved[:60], reference[:60], atol=1e-4)
+    assert np.abs(moved[60:] - reference[60:]).max() > 0.1
+    assert hands.classifier_features(hand).shape == (336,)
+
+
+def test_varied_hands_differ_a_little_and_keep_the_wrist():
+    hand = base_hands(3)
+    varied = hands.vary_hands(hand, np.random.default_rng(0), noise=0.0)
+    np.testing.assert_allclose(varied[:, 0], hand[:, 0], atol=1e-5)  # turned and stretched around the wrist
+    change = np.abs(varied - hand).max()
+    assert 0.01 < change < 0.6 and np.isfinite(varied).all()
+    shape_change = np.abs(hands.palm_frame(varied)[:, :60] - hands.palm_frame(hand)[:, :60]).max()
+    assert shape_change < 0.5, "finger lengths change the shape a little, turning it not at all"
+
+
 # --------------------------------------------------------------------------- train, save, load, predict
 @pytest.fixture(scope="module")
 def trained():
