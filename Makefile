@@ -74,7 +74,7 @@ site-check: $(STAMP) ## build the website from a fast-mode course run and open e
 	$(PY) -m pytest tests/tools/test_site.py --site build/site-check/site -p no:cacheprovider
 
 hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
-	$(PY) -m tools.hands_report
+	$(PY) -m tools.hands_report $(if $(SHIP),--ship)
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -60,6 +60,10 @@ PHOTO_SETS = {
 }
 #: The photo sets notebook 09 uses (``make hands`` uses every set it finds).
 NOTEBOOK_SETS = ("signers", "dev")
+#: The landmarks of every photo set, shipped with the course (numbers only, see its SOURCE.md): without the
+#: photos, notebook 09 trains and measures on these. ``make hands SHIP=1`` writes them from the photos.
+SHIPPED = REPO_ROOT / "data" / "hand_landmarks"
+SHIPPED_KEYS = ("photo", "letter", "signer", "landmarks", "found", "n_hands")
 CONFIDENCE = 0.3
 PAD_FRACTION = 0.25  # the retry adds this fraction of the longer side on every side
 MAX_SIDE = 1024  # larger photos are shrunk first (phone photos are 4000 px wide)
@@ -375,3 +379,53 @@ def draw_hand(ax, landmarks: np.ndarray | None, color: str = "lime") -> None:
 #: The bones: (from, to) landmark indices (wrist 0; thumb 1–4; index 5–8; middle 9–12; ring 13–16; pinky 17–20).
 HAND_CONNECTIONS = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),
                     (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17), (17, 18), (18, 19), (19, 20))
+
+
+def shipped_landmarks(name: str) -> dict[str, np.ndarray]:
+    """The course's own copy of a photo set's landmarks (``data/hand_landmarks/<name>.npz``): the same arrays as
+    :func:`detect_photo_set` gives (``photo``, ``letter``, ``signer``, ``landmarks``, ``found``, ``n_hands``)."""
+    from helpers.data import load_npz
+
+    path = SHIPPED / f"{name}.npz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: it ships with the course (git checkout data/hand_landmarks), "
+                                "or `make hands SHIP=1` writes it from the photos")
+    return load_npz(path)
+
+
+def landmarks_of(name: str, folder: str | Path | None = None, labels: pd.DataFrame | None = None,
+                 task: str | Path | None = None) -> dict[str, np.ndarray]:
+    """A photo set's landmarks: detected from its photos where they are here (cached), else the shipped copy.
+
+    ``labels`` (a subset of the set's rows, e.g. a few per letter) keeps only those photos, in both cases.
+    """
+    where = photo_folder(name, folder)
+    if where is not None:
+        return detect_photo_set(where, labels, task)
+    arrays = shipped_landmarks(name)
+    if labels is not None:
+        row = {photo: i for i, photo in enumerate(arrays["photo"])}
+        missing = [f for f in labels["file"] if f not in row]
+        if missing:
+            raise ValueError(f"{len(missing)} photos of these labels are not in the shipped {name} landmarks, "
+                             f"e.g. {missing[0]}")
+        index = np.array([row[f] for f in labels["file"]], dtype=np.int64)
+        arrays = {key: value[index] for key, value in arrays.items()}
+    return arrays
+
+
+def photo_set_labels(name: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """``file``, ``letter`` and ``signer`` of a photo set: its ``labels.csv`` if the photos are here, else the shipped rows."""
+    where = photo_folder(name, folder)
+    if where is not None:
+        return load_photo_set(where)
+    arrays = shipped_landmarks(name)
+    return pd.DataFrame({"file": arrays["photo"], "letter": arrays["letter"], "signer": arrays["signer"]})
+
+
+def ship_landmarks(name: str, arrays: dict[str, np.ndarray], out: str | Path | None = None) -> Path:
+    """Write a photo set's landmarks as the course ships them (numbers only; ``make hands SHIP=1``)."""
+    from helpers.data import save_npz_atomic
+
+    path = Path(out or SHIPPED) / f"{name}.npz"
+    return save_npz_atomic(path, **{key: arrays[key] for key in SHIPPED_KEYS})

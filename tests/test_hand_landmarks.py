@@ -124,3 +124,28 @@ def test_retries_go_padded_then_smaller_and_give_pixels_of_the_photo(monkeypatch
     detector.retry_padded = False
     seen.clear()
     assert detector.detect(Image.new("RGB", (160, 120), "white")).n_hands == 0 and len(seen) == 1
+
+
+@pytest.mark.parametrize("name", ["signers", "dev", "webcam"])
+def test_the_shipped_landmarks_are_numbers_only_and_whole(name):
+    arrays = hand_landmarks.shipped_landmarks(name)
+    assert set(arrays) == set(hand_landmarks.SHIPPED_KEYS)
+    n = len(arrays["photo"])
+    assert arrays["landmarks"].shape == (n, 21, 3) and arrays["landmarks"].dtype == np.float32
+    assert np.isfinite(arrays["landmarks"][arrays["found"]]).all() and np.isnan(arrays["landmarks"][~arrays["found"]]).all()
+    assert set(arrays["letter"]) <= set("ABCDEFGHIKLMNOPQRSTUVWXY") and arrays["found"].mean() > 0.9
+    source = (hand_landmarks.SHIPPED / "SOURCE.md").read_text()
+    assert f"`{name}.npz`" in source, "SOURCE.md names where every shipped file comes from"
+
+
+def test_without_the_photos_the_shipped_landmarks_stand_in(tmp_path, monkeypatch):
+    for name, spec in hand_landmarks.PHOTO_SETS.items():
+        monkeypatch.setitem(spec, "default", tmp_path / "absent")
+        monkeypatch.delenv(spec["env"], raising=False)
+    labels = hand_landmarks.photo_set_labels("signers")
+    assert list(labels.columns) == ["file", "letter", "signer"] and len(labels) == 1680
+    few = labels.groupby("letter").head(1)
+    arrays = hand_landmarks.landmarks_of("signers", labels=few)
+    assert list(arrays["photo"]) == list(few["file"]) and arrays["landmarks"].shape == (24, 21, 3)
+    with pytest.raises(ValueError, match="not in the shipped signers landmarks"):
+        hand_landmarks.landmarks_of("signers", labels=few.assign(file="elsewhere.jpg"))

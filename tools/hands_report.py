@@ -24,7 +24,7 @@ from helpers.config import build_dir
 from helpers.hand_eval import (calibration_by_person, confusions, fit_and_predict, leave_one_signer_out, per_person,
                                scores, spread_over_people)
 from helpers.hand_landmarks import (CONFIDENCE, PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo,
-                                    landmarker_path, photo_folder)
+                                    landmarker_path, photo_folder, ship_landmarks)
 from helpers.hands import classifier_features, hand_features, letter_indices, save_classifier, train_hand_classifier
 from tools.cli import run_command
 
@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=256, help="the Keras classifier's batch size")
     parser.add_argument("--out", default=str(build_dir() / "hands.json"))
+    parser.add_argument("--ship", action="store_true",
+                        help="also write each set's landmarks to data/hand_landmarks/ (they ship with the course)")
     args = parser.parse_args(argv)
 
     import platform
@@ -150,6 +152,9 @@ def main(argv: list[str] | None = None) -> dict:
     folders = {name: folder for name, folder in folders.items() if folder is not None}
     task = landmarker_path(args.task)
     sets = {name: detect_photo_set(folder, task=task) for name, folder in folders.items()}
+    if args.ship:
+        for name, arrays in sets.items():
+            print(f"shipped landmarks: {ship_landmarks(name, arrays)}")
     report: dict = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python -m tools.hands_report", *(argv if argv is not None else sys.argv[1:])]),
