@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import hand_landmarks
+from helpers import hand_landmarks, hand_photo_sets
 
-NEEDS_MEDIAPIPE = pytest.mark.skipif(hand_landmarks.unavailable_reason() is not None,
-                                     reason=f"MediaPipe pipeline unavailable: {hand_landmarks.unavailable_reason()}")
+NEEDS_MEDIAPIPE = pytest.mark.skipif(hand_photo_sets.unavailable_reason() is not None,
+                                     reason=f"MediaPipe pipeline unavailable: {hand_photo_sets.unavailable_reason()}")
 
 
 # --------------------------------------------------------------------------- images, EXIF, the "no hand" path
@@ -59,11 +59,11 @@ def test_unreadable_inputs_raise_clear_errors(tmp_path):
 
 
 @NEEDS_MEDIAPIPE
-@pytest.mark.skipif(hand_landmarks.photo_folder("signers") is None, reason="signer photos not available (ASL_PHOTOS_SIGNERS)")
+@pytest.mark.skipif(hand_photo_sets.photo_folder("signers") is None, reason="signer photos not available (ASL_PHOTOS_SIGNERS)")
 def test_exif_rotated_real_photo_gives_the_same_hand(tmp_path):
     """A real photo stored sideways with an EXIF "rotate" tag is read upright: same landmarks."""
-    folder = hand_landmarks.photo_folder("signers")
-    upright = Image.open(folder / hand_landmarks.load_photo_set(folder)["file"][0]).convert("RGB")
+    folder = hand_photo_sets.photo_folder("signers")
+    upright = Image.open(folder / hand_photo_sets.load_photo_set(folder)["file"][0]).convert("RGB")
     sideways = upright.transpose(Image.Transpose.ROTATE_90)  # stored rotated 90° counter-clockwise
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display"
@@ -75,21 +75,6 @@ def test_exif_rotated_real_photo_gives_the_same_hand(tmp_path):
     assert reference.n_hands == 1 and rotated.n_hands == 1 and rotated.size == upright.size
     palm = np.linalg.norm(reference.landmarks[0, 9, :2] - reference.landmarks[0, 0, :2])
     assert np.abs(rotated.landmarks[0, :, :2] - reference.landmarks[0, :, :2]).max() < 0.25 * palm
-
-
-def test_grey_scale_photos_are_told_from_colour_ones(tmp_path):
-    colour, grey = tmp_path / "colour.jpg", tmp_path / "grey.jpg"
-    picture = Image.new("RGB", (40, 30), (200, 120, 90))
-    picture.save(colour)
-    picture.convert("L").convert("RGB").save(grey)
-    assert not hand_landmarks.is_grey_photo(colour) and hand_landmarks.is_grey_photo(grey)
-
-
-def test_a_photo_folder_given_without_labels_is_an_error_not_another_set(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no labels.csv"):
-        hand_landmarks.photo_folder("signers", tmp_path)
-    (tmp_path / "labels.csv").write_text("file,letter\n")
-    assert hand_landmarks.photo_folder("signers", tmp_path) == tmp_path
 
 
 class _Point:
@@ -124,28 +109,3 @@ def test_retries_go_padded_then_smaller_and_give_pixels_of_the_photo(monkeypatch
     detector.retry_padded = False
     seen.clear()
     assert detector.detect(Image.new("RGB", (160, 120), "white")).n_hands == 0 and len(seen) == 1
-
-
-@pytest.mark.parametrize("name", ["signers", "dev", "webcam"])
-def test_the_shipped_landmarks_are_numbers_only_and_whole(name):
-    arrays = hand_landmarks.shipped_landmarks(name)
-    assert set(arrays) == set(hand_landmarks.SHIPPED_KEYS)
-    n = len(arrays["photo"])
-    assert arrays["landmarks"].shape == (n, 21, 3) and arrays["landmarks"].dtype == np.float32
-    assert np.isfinite(arrays["landmarks"][arrays["found"]]).all() and np.isnan(arrays["landmarks"][~arrays["found"]]).all()
-    assert set(arrays["letter"]) <= set("ABCDEFGHIKLMNOPQRSTUVWXY") and arrays["found"].mean() > 0.9
-    source = (hand_landmarks.SHIPPED / "SOURCE.md").read_text()
-    assert f"`{name}.npz`" in source, "SOURCE.md names where every shipped file comes from"
-
-
-def test_without_the_photos_the_shipped_landmarks_stand_in(tmp_path, monkeypatch):
-    for name, spec in hand_landmarks.PHOTO_SETS.items():
-        monkeypatch.setitem(spec, "default", tmp_path / "absent")
-        monkeypatch.delenv(spec["env"], raising=False)
-    labels = hand_landmarks.photo_set_labels("signers")
-    assert list(labels.columns) == ["file", "letter", "signer"] and len(labels) == 1680
-    few = labels.groupby("letter").head(1)
-    arrays = hand_landmarks.landmarks_of("signers", labels=few)
-    assert list(arrays["photo"]) == list(few["file"]) and arrays["landmarks"].shape == (24, 21, 3)
-    with pytest.raises(ValueError, match="not in the shipped signers landmarks"):
-        hand_landmarks.landmarks_of("signers", labels=few.assign(file="elsewhere.jpg"))

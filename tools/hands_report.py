@@ -23,8 +23,9 @@ import numpy as np
 from helpers.config import build_dir
 from helpers.hand_eval import (calibration_by_person, confusions, fit_and_predict, leave_one_signer_out, per_person,
                                scores, spread_over_people)
-from helpers.hand_landmarks import (CONFIDENCE, PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo,
-                                    landmarker_path, photo_folder, ship_landmarks)
+from helpers.hand_landmarks import CONFIDENCE, landmarker_path
+from helpers.hand_photo_sets import (PHOTO_SETS, detect_photo_set, file_sha256, is_grey_photo, photo_folder,
+                                     ship_landmarks)
 from helpers.hands import classifier_features, hand_features, letter_indices, save_classifier, train_hand_classifier
 from tools.cli import run_command
 

@@ -211,7 +211,7 @@ def test_learner_runs_explore_notebook_and_sees_the_sample_grid(page, jupyterlab
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_learner_runs_every_notebook_in_the_browser(page, jupyterlab, path):
     if path.name.startswith("09_"):  # the same rule as its papermill run in tests/course/test_notebooks.py
-        from helpers.hand_landmarks import unavailable_reason
+        from helpers.hand_photo_sets import unavailable_reason
 
         problem = unavailable_reason(need_photos=True)
         if problem and os.environ.get("CI"):
@@ -231,7 +231,7 @@ def upload_a_photo(page, root: Path) -> None:
     """Notebook 08's upload widget, as a learner uses it: pick a portrait phone JPEG, see the letter and the input."""
     from PIL import Image
 
-    from helpers.hand_landmarks import load_photo_set, photo_folder
+    from helpers.hand_photo_sets import load_photo_set, photo_folder
 
     dev = photo_folder("dev")  # a real photo of a hand where the offline photo set is here, else a plain picture
     picture = (Image.open(dev / load_photo_set(dev)["file"].iloc[0]).convert("RGB") if dev is not None

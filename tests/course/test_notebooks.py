@@ -271,7 +271,7 @@ def test_notebook_runs_alone_with_papermill(path, real_data_dir, monkeypatch, tm
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     if path.name.startswith("09_"):  # needs mediapipe, the landmarker bundle and the two photo sets
-        from helpers.hand_landmarks import unavailable_reason
+        from helpers.hand_photo_sets import unavailable_reason
 
         problem = unavailable_reason(need_photos=True)
         if problem and os.environ.get("CI"):
