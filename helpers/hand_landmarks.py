@@ -105,7 +105,7 @@ class Detection:
 
 
 class HandDetector:
-    """MediaPipe's hand landmarker, IMAGE mode, with one padded retry. Use it in a ``with`` block.
+    """MediaPipe's hand landmarker, IMAGE mode, with retries (padded, then smaller). Use it in a ``with`` block.
 
     ``with HandDetector() as detector: detection = detector.detect("photo.jpg")``. The
     landmarker holds native resources: closing it (the ``with`` block does) avoids a

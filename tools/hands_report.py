@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> dict:
             "detection_rate_colour_photos": round(float(arrays["found"][~grey[name]].mean()), 4) if (~grey[name]).any() else None,
             "folder": str(folders[name]), "photos": int(len(arrays["found"])),
             "detection_rate": round(float(arrays["found"].mean()), 4),
-            "found_only_on_padded_retry": int((arrays["found"] & arrays["padded"]).sum()),
+            "found_only_on_a_retry": int((arrays["found"] & arrays["padded"]).sum()),
             "several_hands": int((arrays["n_hands"] > 1).sum()),
             "ms_per_photo": round(1000 * float(arrays["seconds"].mean()), 1),
             "origin": PHOTO_SETS[name]["origin"], "licence": PHOTO_SETS[name]["licence"],
