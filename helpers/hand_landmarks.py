@@ -30,7 +30,9 @@ LANDMARKER_URL = (
     "https://storage.googleapis.com/mediapipe-models/hand_landmarker/hand_landmarker/float16/1/hand_landmarker.task"
 )
 MEDIAPIPE_PIN = "mediapipe==1.2.3"
-SHARED = REPO_ROOT.parent / "shared"
+#: Where an instructor's offline copies of the bundle and the photo sets live (``$COURSE_SHARED_DIR``, else
+#: ``../shared`` beside the course); a learner's machine usually has no such folder.
+SHARED = Path(os.environ.get("COURSE_SHARED_DIR") or REPO_ROOT.parent / "shared")
 CONFIDENCE = 0.3
 PAD_FRACTION = 0.25  # the retry adds this fraction of the longer side on every side
 MAX_SIDE = 1024  # larger photos are shrunk first (phone photos are 4000 px wide)

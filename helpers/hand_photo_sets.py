@@ -52,7 +52,7 @@ NOTEBOOK_SETS = ("signers", "dev")
 #: The landmarks of every photo set, shipped with the course (numbers only, see its SOURCE.md): without the
 #: photos, notebook 09 trains and measures on these. ``make hands SHIP=1`` writes them from the photos.
 SHIPPED = REPO_ROOT / "data" / "hand_landmarks"
-SHIPPED_KEYS = ("photo", "letter", "signer", "landmarks", "found", "n_hands")
+SHIPPED_KEYS = ("photo", "letter", "signer", "landmarks", "found", "n_hands", "padded", "seconds", "grey")
 CACHE_VERSION = 3
 
 
@@ -206,8 +206,8 @@ def detect_photo_set(folder: str | Path, labels: pd.DataFrame | None = None, tas
 
 
 def shipped_landmarks(name: str) -> dict[str, np.ndarray]:
-    """The course's own copy of a photo set's landmarks (``data/hand_landmarks/<name>.npz``): the same arrays as
-    :func:`detect_photo_set` gives (``photo``, ``letter``, ``signer``, ``landmarks``, ``found``, ``n_hands``)."""
+    """The course's own copy of a photo set's landmarks (``data/hand_landmarks/<name>.npz``): the arrays of
+    :func:`landmarks_of` (``seconds``: the detection time per photo on the machine that made the copy)."""
     from helpers.data import load_npz
 
     path = SHIPPED / f"{name}.npz"
@@ -222,10 +222,12 @@ def landmarks_of(name: str, folder: str | Path | None = None, labels: pd.DataFra
     """A photo set's landmarks: detected from its photos where they are here (cached), else the shipped copy.
 
     ``labels`` (a subset of the set's rows, e.g. a few per letter) keeps only those photos, in both cases.
+    Besides :func:`detect_photo_set`'s arrays, ``grey`` says which photos are grey-scale pictures.
     """
     where = photo_folder(name, folder)
     if where is not None:
-        return detect_photo_set(where, labels, task)
+        arrays = detect_photo_set(where, labels, task)
+        return {**arrays, "grey": np.array([is_grey_photo(where / f) for f in arrays["photo"]], dtype=bool)}
     arrays = shipped_landmarks(name)
     if labels is not None:
         row = {photo: i for i, photo in enumerate(arrays["photo"])}
@@ -247,9 +249,10 @@ def photo_set_labels(name: str, folder: str | Path | None = None) -> pd.DataFram
     return pd.DataFrame({"file": arrays["photo"], "letter": arrays["letter"], "signer": arrays["signer"]})
 
 
-def ship_landmarks(name: str, arrays: dict[str, np.ndarray], out: str | Path | None = None) -> Path:
+def ship_landmarks(name: str, folder: str | Path, arrays: dict[str, np.ndarray], out: str | Path | None = None) -> Path:
     """Write a photo set's landmarks as the course ships them (numbers only; ``make hands SHIP=1``)."""
     from helpers.data import save_npz_atomic
 
+    grey = np.array([is_grey_photo(Path(folder) / f) for f in arrays["photo"]], dtype=bool)
     path = Path(out or SHIPPED) / f"{name}.npz"
-    return save_npz_atomic(path, **{key: arrays[key] for key in SHIPPED_KEYS})
+    return save_npz_atomic(path, **{**{key: arrays[key] for key in SHIPPED_KEYS if key != "grey"}, "grey": grey})

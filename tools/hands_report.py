@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> dict:
     sets = {name: detect_photo_set(folder, task=task) for name, folder in folders.items()}
     if args.ship:
         for name, arrays in sets.items():
-            print(f"shipped landmarks: {ship_landmarks(name, arrays)}")
+            print(f"shipped landmarks: {ship_landmarks(name, folders[name], arrays)}")
     report: dict = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python -m tools.hands_report", *(argv if argv is not None else sys.argv[1:])]),

@@ -290,3 +290,36 @@ def test_notebook_runs_alone_with_papermill(path, real_data_dir, monkeypatch, tm
     )
     problems = output_problems(executed)
     assert not problems, f"{path.name} (executed copy in build/test-notebooks/):\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.notebooks
+def test_notebook_09_runs_without_the_photos_from_the_shipped_landmarks(real_data_dir, monkeypatch, tmp_path):
+    """A learner's clone: no ../shared (no photo sets), no network; only the hand landmarker bundle, given by path."""
+    from helpers.hand_landmarks import SHARED
+
+    bundle = os.environ.get("HAND_LANDMARKER_TASK") or str(SHARED / "models" / "hand_landmarker.task")
+    try:
+        import mediapipe  # noqa: F401
+    except ImportError:
+        pytest.skip("mediapipe is not installed")
+    if not Path(bundle).is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run notebook 09 without photos, but the bundle {bundle} is missing", pytrace=False)
+        pytest.skip(f"no hand landmarker bundle at {bundle}")
+    env = notebook_env(tmp_path / "env", real_data_dir)
+    for variable in ("ASL_PHOTOS_SIGNERS", "ASL_PHOTOS_DEV", "ASL_PHOTOS_WEBCAM"):
+        env.pop(variable, None)
+    env.update(COURSE_SHARED_DIR=str(tmp_path / "no-shared"), HAND_LANDMARKER_TASK=bundle)
+    for key in set(os.environ) - set(env):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    out = ROOT / "build" / "test-notebooks" / "09_your_hand_without_photos.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = ROOT / "notebooks" / "09_your_hand.ipynb"
+    executed = papermill.execute_notebook(str(path), str(out), parameters={"FAST": True, "SEED": 42},
+                                          cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+    problems = output_problems(executed)
+    assert not problems, f"{path.name} without photos (executed copy {out}):\n  " + "\n  ".join(problems)
+    said = json.dumps([cell.get("outputs", []) for cell in executed.cells])
+    assert "The photos are not on this machine" in said
