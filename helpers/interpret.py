@@ -58,7 +58,8 @@ def probe_model(model, layer_names: list[str]):
 def last_conv_layer_name(model) -> str:
     """The last convolutional-stage layer (Conv2D, or its BatchNorm/ReLU) before the network flattens.
 
-    For a Conv2D → BatchNorm → ReLU block that is the ReLU: the block's finished feature maps.
+    For a block that ends in BatchNorm → ReLU (the improved CNN's Conv2D → MaxPool → BatchNorm → ReLU) that is
+    the ReLU: the block's finished feature maps; for a Conv2D with a built-in ReLU, the Conv2D itself.
     """
     from keras import layers
 
