@@ -21,7 +21,7 @@ both). The commands that run, measure, test and publish the course live in ``too
 - ``hand_landmarks`` (09): MediaPipe's 21 keypoints per hand, found in a photo and drawn on it
 - ``hand_photo_sets`` (09): photo sets of hands and their landmarks (cached, or shipped with the course)
 - ``hands`` (09): features of the keypoints, the hand classifier, a letter from a photo
-- ``hand_calibration``: the hand classifier adapted to one person from a few of their photos (`make hands`)
+- ``hand_calibration`` (09): the hand classifier adapted to one person from a few of their photos
 - ``hand_eval`` (09): the hand classifier measured on people it never saw
 - ``exercises`` (01): the checked exercises, one module per notebook
 """

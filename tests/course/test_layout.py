@@ -65,15 +65,29 @@ def test_helpers_import_only_helpers_listed_above_them_and_nothing_from_tools():
                                "helpers/__init__.py: move the shared code down, or the line up")
 
 
+def notebook_imports(notebook: Path) -> set[str]:
+    """The helpers modules a notebook's code cells import (shell and magic lines left out)."""
+    used = set()
+    for cell in json.loads(notebook.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        code = "\n".join(line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("!", "%"))
+                         else line for line in lines)
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.ImportFrom) and node.module == "helpers":
+                used |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers."):
+                used.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                used |= {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
+    return used
+
+
 def test_each_helpers_line_names_the_first_notebook_that_imports_it():
     first: dict[str, str] = {}
     for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        cells = json.loads(notebook.read_text())["cells"]
-        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-        used = set(re.findall(r"(?:from|import) helpers\.(\w+)", code))
-        for names in re.findall(r"from helpers import ([\w, ]+)", code):
-            used |= {n.strip() for n in names.split(",")}
-        for name in used:
+        for name in notebook_imports(notebook):
             first.setdefault(name, notebook.name[:2])
     stated = {name: number for name, number, _ in listed("helpers")}
     assert stated == {name: first.get(name, "") for name in stated}, "a notebook number in helpers/__init__.py is stale"
