@@ -30,13 +30,13 @@ from helpers.hands import classifier_features, hand_features, letter_indices, sa
 from tools.cli import run_command
 
 
-EVERYONE = "leave one person out (everyone)"
+NO_PERSON_IDS = "dev photos (people not given)"  # one group: the set does not say who is in each photo
 
 
 def people(name: str, arrays: dict) -> np.ndarray:
     """Person ids of a photo set, made unique across sets; the dev photos (people not given) are one group."""
     if name == "dev":
-        return np.full(len(arrays["signer"]), "dev photos (people not given)")
+        return np.full(len(arrays["signer"]), NO_PERSON_IDS)
     return np.char.add(f"{name}:", arrays["signer"].astype(str))
 
 
@@ -47,7 +47,6 @@ ABLATION = {
     "+ palm frame features: the recipe (classifier_features)": {"copies": 2, "features": classifier_features},
 }
 RECIPE_ROW = list(ABLATION)[-1]
-NO_PERSON_IDS = "dev photos (people not given)"
 
 
 def people_report(everyone: dict, args, grey: np.ndarray) -> dict:
