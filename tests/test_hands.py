@@ -72,6 +72,11 @@ def test_varied_hands_differ_a_little_and_keep_the_wrist():
     assert 0.01 < change < 0.6 and np.isfinite(varied).all()
     shape_change = np.abs(hands.palm_frame(varied)[:, :60] - hands.palm_frame(hand)[:, :60]).max()
     assert shape_change < 0.5, "finger lengths change the shape a little, turning it not at all"
+    turned_only = hands.vary_hands(hand, np.random.default_rng(1), finger_length=0.0, noise=0.0)
+    np.testing.assert_allclose(hands.palm_frame(turned_only)[:, :60], hands.palm_frame(hand)[:, :60], atol=1e-4)
+    assert np.abs(hands.palm_frame(turned_only)[:, 60:] - hands.palm_frame(hand)[:, 60:]).max() > 0.01, "it does turn"
+    still = hands.vary_hands(hand, np.random.default_rng(1), finger_length=0.0, turn_3d=0.0, turn_in_plane=0.0, noise=0.0)
+    np.testing.assert_allclose(still, hand, atol=1e-5)
 
 
 # --------------------------------------------------------------------------- train, save, load, predict
