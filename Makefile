@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check hands ablation clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length hands ablation clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ site-check: $(STAMP) ## build the website from a fast-mode course run and open e
 	$(PY) -m tools.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
 	$(PY) -m tools.site --course build/site-check/course --out build/site-check/site
 	$(PY) -m pytest tests/tools/test_site.py --site build/site-check/site -p no:cacheprovider
+
+length: $(STAMP) ## words of prose and stated times per notebook: core path and Going deeper
+	$(PY) -m tools.course_length
 
 hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
 	$(PY) -m tools.hands_report $(if $(SHIP),--ship)

@@ -319,13 +319,16 @@ def stratified_split(
     return x_train, x_val, y_train, y_val
 
 
-def grouped_split(labels, groups, val_fraction=0.15, seed=42):
+def grouped_split(labels, groups, val_fraction=0.15, seed=42, fold=0):
     """Indices ``(train_index, val_index)`` of a validation split by group.
 
     Every group of near-copies (see :func:`helpers.groups.near_duplicate_groups`) lies
     wholly on one side, about ``val_fraction`` of the images go to validation (more when
     some letter has fewer than ``1 / val_fraction`` groups), with the class mix kept and
-    every letter present on both sides.
+    every letter present on both sides. ``groups`` may be any group ids, e.g. signers
+    (:func:`helpers.groups.training_signers`): then whole signers are held out.
+    ``fold`` picks another of the folds (0, the default, is the first that has every letter on
+    both sides; 1 the next, ...), so a study can rotate which groups are held out.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -334,9 +337,15 @@ def grouped_split(labels, groups, val_fraction=0.15, seed=42):
     fewest_groups = min(len(np.unique(groups[labels == letter])) for letter in np.unique(labels))
     n_splits = max(2, min(n_splits, fewest_groups))  # a letter with k groups fits in at most k folds
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    usable = 0
     for train_index, val_index in folds.split(np.zeros(len(labels)), labels, groups):
         if set(labels[val_index]) == set(labels[train_index]) == set(labels):  # every letter on both sides
-            return train_index, val_index
+            if usable == fold:
+                return train_index, val_index
+            usable += 1
+    if usable:
+        raise ValueError(f"fold {fold} asked for, but only {usable} of the {n_splits} grouped folds have every "
+                         f"letter on both sides: pass a fold from 0 to {usable - 1}")
     raise ValueError(
         f"none of the {n_splits} grouped folds has every letter on both sides: some letter has "
         "too few groups of near-copies; use a larger val_fraction or more data"
@@ -378,7 +387,7 @@ def data_fingerprint(folder: str | Path) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
 
 
-SPLITS = ("grouped", "random")
+SPLITS = ("grouped", "random", "signers")
 
 
 def training_groups(
@@ -417,29 +426,38 @@ def training_groups(
 def prepared_data(
     data_dir: str | Path | None = None, val_fraction: float = 0.15, seed: int = 42, verbose: bool = True,
     raw: dict[str, np.ndarray] | None = None, split: str = "grouped", groups: np.ndarray | None = None,
+    fold: int = 0,
 ) -> dict[str, np.ndarray]:
     """The train/validation/test arrays, from the cache if notebook 03 (or anyone) made them.
 
     ``split="grouped"`` (the default) holds out whole groups of near-copies
     (:func:`grouped_split`), so validation accuracy predicts test accuracy;
     ``split="random"`` is the naive image-by-image split (:func:`stratified_split`),
-    kept to show how much it flatters a model.
+    kept to show how much it flatters a model; ``split="signers"`` holds out whole signers
+    (:func:`grouped_split` over :func:`helpers.groups.training_signers`), as the test set
+    (photos of other people) does, and adds ``signers_train`` and ``signers_val``.
+    ``fold`` picks which groups (or signers) :func:`grouped_split` holds out (not for ``random``).
 
     Returns uint8 images (N, 28, 28) and int labels for ``train``, ``val`` and ``test``;
     ``groups_train`` and ``groups_val`` (the near-duplicate group id of each image);
     ``split``; and ``key`` (a string naming the data source and the split, used to name
     models trained on it: it differs between the two splits).
-    The cache file is ``artifacts/data/sign_mnist_<source>_<split>_val<fraction>_seed<seed>.npz``.
+    The cache file is ``artifacts/data/sign_mnist_<source>_<split>_val<fraction>_seed<seed>[_fold<fold>].npz``.
     Pass ``raw`` (what :func:`load_dataset` returned for this folder) to skip parsing the CSVs again,
     and ``groups`` (:func:`helpers.groups.near_duplicate_groups` of ``raw``'s training set) to skip grouping.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if fold and split == "random":
+        raise ValueError("fold applies to the grouped and signers splits; the random split varies with seed")
     folder = locate_dataset(data_dir)
     source = ("fixture-" if is_fixture(folder) else "") + data_fingerprint(folder)
-    key = f"{source}-{split}" + ("" if val_fraction == 0.15 else f"-val{val_fraction:g}")
-    cache = artifacts_dir() / "data" / f"sign_mnist_{source}_{split}_val{val_fraction:g}_seed{seed}.npz"
+    in_fold = f"-fold{fold}" if fold else ""
+    key = f"{source}-{split}" + ("" if val_fraction == 0.15 else f"-val{val_fraction:g}") + in_fold
+    cache = artifacts_dir() / "data" / f"sign_mnist_{source}_{split}_val{val_fraction:g}_seed{seed}{in_fold.replace('-', '_')}.npz"
     names = {"x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "groups_train", "groups_val"}
+    if split == "signers":
+        names |= {"signers_train", "signers_val"}
     if cache.is_file():
         try:
             arrays = load_npz(cache)
@@ -455,7 +473,12 @@ def prepared_data(
     images, labels = raw["x_train"], raw["y_train"]
     groups = training_groups(folder, images, labels, verbose=verbose, groups=groups)
     if split == "grouped":
-        train_index, val_index = grouped_split(labels, groups, val_fraction, seed)
+        train_index, val_index = grouped_split(labels, groups, val_fraction, seed, fold)
+    elif split == "signers":
+        from helpers.groups import training_signers
+
+        signers = training_signers(labels, folder)  # checked against these labels: raises if it belongs to other data
+        train_index, val_index = grouped_split(labels, signers, val_fraction, seed, fold)
     else:
         train_index, val_index = stratified_split(np.arange(len(labels)), labels, val_fraction, seed)[:2]
     arrays = {
@@ -464,6 +487,8 @@ def prepared_data(
         "x_test": raw["x_test"], "y_test": raw["y_test"],
         "groups_train": groups[train_index], "groups_val": groups[val_index],
     }
+    if split == "signers":
+        arrays |= {"signers_train": signers[train_index], "signers_val": signers[val_index]}
     save_npz_atomic(cache, **arrays)
     if verbose:
         print(f"Saved arrays ({split} split) to {cache}")

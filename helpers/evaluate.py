@@ -47,14 +47,14 @@ def top_confusions(y_true: np.ndarray, y_pred: np.ndarray, n: int = 10) -> pd.Da
 
 #: Test accuracy a healthy run clears, by (model, fast mode, synthetic fixture). The real
 #: full-mode floors sit a few points under what we measured (see README), so a broken
-#: pipeline fails loudly while seed-to-seed noise does not. The seed CNN's fast-mode floors
+#: pipeline fails loudly while seed-to-seed noise does not. The baseline CNN's fast-mode floors
 #: were calibrated on fast runs of notebook 05 (real data: 32.4% grouped, 35.2% random split;
 #: fixture: 70.8%), with a margin for other machines; chance is about 4%.
 ACCURACY_FLOORS = {
-    ("seed_cnn", False, False): 0.88,
-    ("seed_cnn", True, False): 0.20,
-    ("seed_cnn", False, True): 0.80,
-    ("seed_cnn", True, True): 0.40,
+    ("baseline_cnn", False, False): 0.88,
+    ("baseline_cnn", True, False): 0.20,
+    ("baseline_cnn", False, True): 0.80,
+    ("baseline_cnn", True, True): 0.40,
     ("improved_cnn", False, False): 0.995,
     ("improved_cnn", True, False): 0.20,
     ("improved_cnn", False, True): 0.80,
@@ -73,14 +73,14 @@ def accuracy_floor(model_name: str, fast: bool, fixture: bool) -> float:
 #: what fast runs of notebooks 04/05 measured (3 epochs on 3,000 images; real data: 46.3% grouped,
 #: 42.7% random; fixture: 75.9%/77.2%), so noise passes and a broken pipeline (chance is 4%) does not.
 VALIDATION_FLOORS = {
-    ("seed_cnn", "grouped", False, False): 0.80,
-    ("seed_cnn", "grouped", True, False): 0.25,
-    ("seed_cnn", "grouped", False, True): 0.60,
-    ("seed_cnn", "grouped", True, True): 0.40,
-    ("seed_cnn", "random", False, False): 0.97,
-    ("seed_cnn", "random", True, False): 0.25,
-    ("seed_cnn", "random", False, True): 0.60,
-    ("seed_cnn", "random", True, True): 0.40,
+    ("baseline_cnn", "grouped", False, False): 0.80,
+    ("baseline_cnn", "grouped", True, False): 0.25,
+    ("baseline_cnn", "grouped", False, True): 0.60,
+    ("baseline_cnn", "grouped", True, True): 0.40,
+    ("baseline_cnn", "random", False, False): 0.97,
+    ("baseline_cnn", "random", True, False): 0.25,
+    ("baseline_cnn", "random", False, True): 0.60,
+    ("baseline_cnn", "random", True, True): 0.40,
 }
 
 

@@ -19,11 +19,19 @@ real data, no image correlates above 0.95 with an image of another letter, so by
 default the graph is built within each letter (24 graphs of ~1,150 images, a few
 seconds on 2 cores). Pass ``labels=None`` to build one graph over everything (on a
 sample, this checks the claim that groups never mix letters).
+
+Signers: the training images were cut from webcam photos of 7 signers.
+:func:`training_signers` gives each image's signer (from a table shipped with the course), so a
+validation split can hold out whole signers, as the test set (other signers) does.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+from helpers.config import REPO_ROOT
 
 THRESHOLD = 0.95  # correlation above which two images count as near-copies
 
@@ -130,3 +138,51 @@ def nearest_neighbour_correlations(
         "train_index": train_index, "train_neighbour": train_neighbour,
         "test_index": test_index, "test_neighbour": test_neighbour,
     }
+
+
+# --------------------------------------------------------------------------- signers
+#: A table of the signer of each training image, beside the CSVs (the synthetic fixture writes one).
+SIGNERS_CSV = "signers.csv"
+#: The table for Kaggle's training CSV (version 1), shipped with the course: data/signers/SOURCE.md.
+SHIPPED_SIGNERS = REPO_ROOT / "data" / "signers" / "sign_mnist_train_signers.csv"
+
+
+class SignerTableError(ValueError):
+    """A signer table does not fit the training images. The message says what differs and how to fix it."""
+
+
+def training_signers(labels: np.ndarray, data_dir: str | Path | None = None) -> np.ndarray:
+    """The signer id (a string) of each training image, in the order of the training CSV.
+
+    The table comes from ``data_dir/signers.csv`` when the data folder holds one (the synthetic
+    fixture does), else from the course's table for Kaggle's training CSV (``data/signers``, made by
+    matching every image to the 7 signers' source photos). Either way it is checked against ``labels``
+    (the training labels, in file order): same number of rows, same label in every row. A table made
+    for other images raises :class:`SignerTableError`, never a silent wrong answer.
+    """
+    import pandas as pd
+
+    labels = np.asarray(labels)
+    local = Path(data_dir) / SIGNERS_CSV if data_dir is not None else None
+    path = local if local is not None and local.is_file() else SHIPPED_SIGNERS
+    fix = (f"Put a {SIGNERS_CSV} with the columns row,label,signer (one line per training image, in file order) "
+           "beside your CSVs, or use the unchanged Kaggle training CSV (datamunge/sign-language-mnist, version 1) "
+           f"that the course's table {SHIPPED_SIGNERS.name} belongs to.")
+    if not path.is_file():
+        raise SignerTableError(f"No signer table: {path} is missing. {fix}")
+    table = pd.read_csv(path)
+    missing = {"row", "label", "signer"} - set(table.columns)
+    if missing:
+        raise SignerTableError(f"{path} lacks the column(s) {sorted(missing)}. {fix}")
+    if len(table) != len(labels):
+        raise SignerTableError(f"{path} has {len(table)} rows but there are {len(labels)} training images: "
+                               f"it belongs to other data. {fix}")
+    if not np.array_equal(table["row"].to_numpy(), np.arange(len(labels))):
+        raise SignerTableError(f"{path}: the column row is not 0, 1, ..., {len(labels) - 1} in order. {fix}")
+    differ = np.flatnonzero(table["label"].to_numpy() != labels)
+    if len(differ):
+        first = int(differ[0])
+        raise SignerTableError(
+            f"{path} belongs to other images: {len(differ)} of its {len(labels)} labels differ from the training "
+            f"labels (first at row {first}: {table['label'].iloc[first]} in the table, {labels[first]} in the data). {fix}")
+    return table["signer"].to_numpy().astype(str)

@@ -1,4 +1,4 @@
-"""The CNN builders: the seed CNN of notebook 04 and the improved CNN of notebook 06.
+"""The CNN builders: the baseline CNN of notebook 04 and the improved CNN of notebook 06.
 
 Notebook 06 writes :func:`augmentation`, :func:`conv_block`, :func:`lr_schedule` and
 :func:`build_improved_cnn` in its cells (``#@save``); this module keeps the same code, plus the
@@ -37,8 +37,8 @@ def augmentation(seed=None):
     )
 
 
-def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.Model:
-    """The seed CNN, exactly as notebook 04 types it (saved from its ``#@save`` cell).
+def build_baseline_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.Model:
+    """The baseline CNN, exactly as notebook 04 types it (saved from its ``#@save`` cell).
 
     Conv2D(32, 3, relu) → MaxPool(2) → Conv2D(64, 3, relu) → MaxPool(2) → Flatten →
     Dense(128, relu) → Dropout(0.3) → Dense(25, softmax); Adam, categorical cross-entropy.
@@ -57,7 +57,7 @@ def build_seed_cnn(learning_rate: float = 1e-3, augment: bool = False) -> keras.
             layers.Dropout(0.3),
             layers.Dense(25, activation="softmax"),
         ],
-        name="seed_cnn_augmented" if augment else "seed_cnn",
+        name="baseline_cnn_augmented" if augment else "baseline_cnn",
     )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
@@ -114,7 +114,7 @@ def build_improved_cnn(total_steps=None, augment=True, batch_norm=True, label_sm
 
     Adam with :func:`lr_schedule` over ``total_steps`` (``None``: a constant rate of 1e-3)
     and cross-entropy with label smoothing. The switches exist for notebook 06's
-    leave-one-out rows; ``dense_head=True`` puts the seed CNN's Dense(128) → Dropout(0.3)
+    leave-one-out rows; ``dense_head=True`` puts the baseline CNN's Dense(128) → Dropout(0.3)
     head in place of Dropout(0.4).
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
@@ -158,16 +158,16 @@ VARIANTS = {
     "improved_cnn_no_batchnorm": ("without BatchNorm", {"batch_norm": False}, True),
     "improved_cnn_constant_lr": ("without the schedule (constant 1e-3)", {}, False),
     "improved_cnn_no_label_smoothing": ("without label smoothing", {"label_smoothing": 0.0}, True),
-    "improved_cnn_dense128_head": ("with the seed CNN's Dense(128) head", {"dense_head": True}, True),
+    "improved_cnn_dense128_head": ("with the baseline CNN's Dense(128) head", {"dense_head": True}, True),
 }
 LEAVE_ONE_OUT = tuple(VARIANTS)
 
 #: The models of the course by name, with their full-mode epochs.
-EPOCHS = {"seed_cnn": 10, "improved_cnn": IMPROVED_EPOCHS, **{name: IMPROVED_EPOCHS for name in VARIANTS}}
-#: Notebook 06's table: the seed CNN (notebook 04), the final recipe, then its leave-one-out rows.
-ABLATION = ("seed_cnn", "improved_cnn", *LEAVE_ONE_OUT)
+EPOCHS = {"baseline_cnn": 10, "improved_cnn": IMPROVED_EPOCHS, **{name: IMPROVED_EPOCHS for name in VARIANTS}}
+#: Notebook 06's table: the baseline CNN (notebook 04), the final recipe, then its leave-one-out rows.
+ABLATION = ("baseline_cnn", "improved_cnn", *LEAVE_ONE_OUT)
 DESCRIPTIONS = {
-    "seed_cnn": "seed CNN (notebook 04)",
+    "baseline_cnn": "baseline CNN (notebook 04)",
     "improved_cnn": "final recipe",
     **{name: change for name, (change, _, _) in VARIANTS.items()},
 }
@@ -175,8 +175,8 @@ DESCRIPTIONS = {
 
 def build(name: str, total_steps: int | None = None) -> keras.Model:
     """Build one of the course's models by name (see :data:`EPOCHS`); ``total_steps`` sizes the schedule."""
-    if name == "seed_cnn":
-        return build_seed_cnn()
+    if name == "baseline_cnn":
+        return build_baseline_cnn()
     if name == "improved_cnn":
         return build_improved_cnn(total_steps=total_steps)
     if name in VARIANTS:

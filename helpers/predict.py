@@ -146,7 +146,7 @@ def model_of_run(folder_name: str, known: tuple[str, ...]) -> str | None:
 
 
 def find_trained_model(
-    prefer: tuple[str, ...] = ("improved_cnn", "seed_cnn"), folders: list[str | Path] | None = None,
+    prefer: tuple[str, ...] = ("improved_cnn", "baseline_cnn"), folders: list[str | Path] | None = None,
     known: tuple[str, ...] | None = None,
 ) -> Path:
     """The newest full-mode ``model.keras`` of the first model in ``prefer`` that has one.

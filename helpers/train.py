@@ -44,7 +44,7 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
 
 
 def run_dir(name: str, data_key: str, fast: bool, seed: int) -> Path:
-    """The folder of one training run, e.g. ``artifacts/models/seed_cnn_<data>_full_seed42``."""
+    """The folder of one training run, e.g. ``artifacts/models/baseline_cnn_<data>_full_seed42``."""
     return artifacts_dir() / "models" / f"{name}_{data_key}_{'fast' if fast else 'full'}_seed{seed}"
 
 

@@ -72,7 +72,7 @@ def scratch_artifacts(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
-    """A seed CNN trained for three epochs on the fixture (enough to beat chance)."""
+    """A baseline CNN trained for three epochs on the fixture (enough to beat chance)."""
     from helpers import data, model, train
 
     with pytest.MonkeyPatch.context() as patch:
@@ -80,6 +80,6 @@ def tiny_model(tmp_path_factory):
         folder = write_fixture(tmp_path_factory.mktemp("fx"), n_train=1200, n_test=240)
         inputs = data.model_inputs(data.prepared_data(folder, seed=0, verbose=False))
         train.set_seed(0)
-        net = model.build("seed_cnn")
+        net = model.build("baseline_cnn")
         net.fit(inputs["x_train"], inputs["y_train"], epochs=3, batch_size=64, verbose=0)
     return net, inputs

@@ -26,6 +26,6 @@ class Announce(keras.callbacks.Callback):
 fixture_dir, run_dir, epochs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 train.set_seed(0)
 inputs = data.model_inputs(data.prepared_data(fixture_dir, seed=0, verbose=False))
-train.fit(model.build_seed_cnn(), inputs["x_train"], inputs["y_train"], inputs["x_val"], inputs["y_val"],
+train.fit(model.build_baseline_cnn(), inputs["x_train"], inputs["y_train"], inputs["x_val"], inputs["y_val"],
           run_dir, epochs, batch_size=64, extra_callbacks=[Announce()], verbose=0)
 print("DONE", flush=True)

@@ -1,4 +1,4 @@
-"""Notebook 04's typed seed CNN and ``helpers.model.build_seed_cnn`` are the same model.
+"""Notebook 04's typed baseline CNN and ``helpers.model.build_baseline_cnn`` are the same model.
 
 The notebook types the network layer by layer (``model = keras.Sequential([...])``, then
 ``model.compile(...)``) and then saves a builder function to ``helpers/model.py``
@@ -38,7 +38,7 @@ def _typed_model():
     exec(_cell(cells, "model = keras.Sequential(["), namespace)  # noqa: S102 - the course's own notebook
     exec(_cell(cells, "model.compile("), namespace)  # noqa: S102
     exec(_cell(cells, "#@save helpers/model.py"), namespace)  # noqa: S102
-    return namespace["model"], namespace["build_seed_cnn"]
+    return namespace["model"], namespace["build_baseline_cnn"]
 
 
 def _describe(model) -> list[tuple[str, dict]]:
@@ -46,15 +46,15 @@ def _describe(model) -> list[tuple[str, dict]]:
             for layer in model.layers]
 
 
-def test_typed_model_is_the_helpers_seed_cnn():
-    from helpers.model import build_seed_cnn
+def test_typed_model_is_the_helpers_baseline_cnn():
+    from helpers.model import build_baseline_cnn
 
     typed, _ = _typed_model()
-    helper = build_seed_cnn()
+    helper = build_baseline_cnn()
     assert [kind for kind, _ in _describe(typed)] == [
         "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense"]
     for position, (mine, theirs) in enumerate(zip(_describe(typed), _describe(helper)), start=1):
-        assert mine == theirs, f"layer {position} differs between notebook 04 and helpers.model.build_seed_cnn"
+        assert mine == theirs, f"layer {position} differs between notebook 04 and helpers.model.build_baseline_cnn"
     assert len(typed.layers) == len(helper.layers)
     assert typed.input_shape == helper.input_shape == (None, 28, 28, 1)
     assert typed.output_shape == helper.output_shape == (None, 25)
@@ -66,11 +66,11 @@ def test_typed_model_is_the_helpers_seed_cnn():
 
 
 def test_notebook_builder_is_the_helpers_builder():
-    from helpers.model import build_seed_cnn
+    from helpers.model import build_baseline_cnn
 
     _, taught = _typed_model()
     for augment in (False, True):
-        mine, theirs = taught(augment=augment), build_seed_cnn(augment=augment)
+        mine, theirs = taught(augment=augment), build_baseline_cnn(augment=augment)
         assert mine.name == theirs.name
         assert _describe(mine)[1 if augment else 0:] == _describe(theirs)[1 if augment else 0:]
         assert mine.count_params() == theirs.count_params()
@@ -84,5 +84,5 @@ def test_notebook_trains_the_recipe_that_notebook_05_loads():
 
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
     epochs = re.search(r"^EPOCHS = train\.FAST_EPOCHS if FAST else (\d+)\s*$", _cell(cells, "BATCH_SIZE = 128"), re.M)
-    assert epochs and int(epochs.group(1)) == model_lib.EPOCHS["seed_cnn"]
-    assert 'train.run_dir("seed_cnn", prepared["key"], FAST, SEED)' in _cell(cells, "run = train.run_dir(")
+    assert epochs and int(epochs.group(1)) == model_lib.EPOCHS["baseline_cnn"]
+    assert 'train.run_dir("baseline_cnn", prepared["key"], FAST, SEED)' in _cell(cells, "run = train.run_dir(")

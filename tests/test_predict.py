@@ -156,13 +156,13 @@ def test_find_trained_model_takes_exactly_the_named_model(tmp_path):
     make_run(models, "improved_cnn_constant_lr_0123456789_full_seed42", 2000)  # newer, but the ablation variant
     make_run(models, "improved_cnn_0123456789_fast_seed42", 3000)  # newer, but fast mode
     assert predict.find_trained_model(folders=[models]) == right
-    known = ("seed_cnn", "improved_cnn", "improved_cnn_constant_lr")
+    known = ("baseline_cnn", "improved_cnn", "improved_cnn_constant_lr")
     assert predict.model_of_run("improved_cnn_constant_lr_fixture-abc_full_seed1", known) == "improved_cnn_constant_lr"
     assert predict.model_of_run("improved_cnn_fixture-abc_full_seed1", known) == "improved_cnn"
-    # only a variant there: no improved CNN; the seed CNN is the fallback, else a clear error
+    # only a variant there: no improved CNN; the baseline CNN is the fallback, else a clear error
     only_variant = tmp_path / "only_variant"
     make_run(only_variant, "improved_cnn_constant_lr_0123456789_full_seed42", 1000)
-    seed = make_run(only_variant, "seed_cnn_0123456789_full_seed42", 500)
+    seed = make_run(only_variant, "baseline_cnn_0123456789_full_seed42", 500)
     assert predict.find_trained_model(folders=[only_variant]) == seed
     with pytest.raises(FileNotFoundError, match="No trained full-mode improved_cnn"):
         predict.find_trained_model(prefer=("improved_cnn",), folders=[only_variant])
@@ -181,7 +181,7 @@ def test_default_model_folders_follow_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "art"))
     monkeypatch.setenv("COURSE_BUILD", str(tmp_path / "build"))
     assert predict.model_folders() == [tmp_path / "art" / "models", tmp_path / "build" / "course" / "artifacts" / "models"]
-    in_course = make_run(tmp_path / "build" / "course" / "artifacts" / "models", "seed_cnn_0123456789_full_seed42", 1)
+    in_course = make_run(tmp_path / "build" / "course" / "artifacts" / "models", "baseline_cnn_0123456789_full_seed42", 1)
     assert predict.find_trained_model() == in_course
 
 

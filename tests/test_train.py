@@ -28,8 +28,8 @@ def small_inputs(tmp_path_factory):
     return data.model_inputs(data.prepared_data(folder, seed=0, verbose=False))
 
 
-def test_seed_cnn_is_the_seed_recipe():
-    net = model.build_seed_cnn()
+def test_baseline_cnn_is_the_seed_recipe():
+    net = model.build_baseline_cnn()
     kinds = [type(layer).__name__ for layer in net.layers]
     assert kinds == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense"]
     assert net.count_params() == 226_969
@@ -69,13 +69,13 @@ def test_same_seed_same_weights_other_seed_other_weights(small_inputs):
 
 
 def test_fit_saves_model_history_and_loads_safely(small_inputs, tmp_path):
-    info = train.fit(model.build_seed_cnn(), small_inputs["x_train"], small_inputs["y_train"],
+    info = train.fit(model.build_baseline_cnn(), small_inputs["x_train"], small_inputs["y_train"],
                      small_inputs["x_val"], small_inputs["y_val"], tmp_path / "run", epochs=2, verbose=0)
     assert info["epochs"] == 2 and not info["resumed"]
     net, history, saved = train.load_run(tmp_path / "run")
     assert list(history["epoch"]) == [0, 1] and {"accuracy", "val_loss"} <= set(history.columns)
     assert not (tmp_path / "run" / "backup").exists(), "the backup is removed once training finished"
-    again, _, _ = train.train_or_load(model.build_seed_cnn, small_inputs, tmp_path / "run", epochs=2)
+    again, _, _ = train.train_or_load(model.build_baseline_cnn, small_inputs, tmp_path / "run", epochs=2)
     x = small_inputs["x_val"][:8]
     assert np.array_equal(net.predict(x, verbose=0), again.predict(x, verbose=0))
 

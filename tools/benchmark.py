@@ -1,4 +1,4 @@
-"""`make benchmark`: the seed CNN vs the improved CNN, per seed; ``--ablation``: notebook 06's rows over seeds.
+"""`make benchmark`: the baseline CNN vs the improved CNN, per seed; ``--ablation``: notebook 06's rows over seeds.
 
 For each seed and model, in a fresh subprocess (so peak memory is that run's own):
 
@@ -21,7 +21,7 @@ Then parameters, peak resident memory, batch inference throughput (images/s at b
 single-image latency (``model.predict`` vs calling the model directly) of the refit model.
 Results go to ``build/benchmark.json`` and ``build/benchmark.md``.
 
-``--ablation`` trains notebook 06's table instead (the seed CNN, the final recipe and its
+``--ablation`` trains notebook 06's table instead (the baseline CNN, the final recipe and its
 leave-one-out rows, :data:`helpers.model.ABLATION`), selection runs only (no refit; its test
 column is the selection run's, for the record), and writes each row's mean and spread over
 the seeds to ``build/ablation.json`` and ``build/ablation.md``; notebook 06 shows that table.
@@ -51,7 +51,7 @@ from helpers.records import ablation_markdown, pct, run_header
 from tools.cli import CommandFailed, run_command
 
 #: the models compared (recipes and epochs: helpers.model.EPOCHS, as in notebooks 04 and 06)
-RECIPES = ("seed_cnn", "improved_cnn")
+RECIPES = ("baseline_cnn", "improved_cnn")
 BATCH_SIZE = 128
 
 
@@ -274,7 +274,7 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict | None:
-    parser = argparse.ArgumentParser(description="Seed CNN vs improved CNN per seed, or notebook 06's ablation over seeds.")
+    parser = argparse.ArgumentParser(description="Baseline CNN vs improved CNN per seed, or notebook 06's ablation over seeds.")
     parser.add_argument("--data", help="folder with the two CSVs (default: SIGN_MNIST_DIR or kagglehub)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--models", help=f"comma-separated (default: {','.join(RECIPES)}; with --ablation: notebook 06's rows)")

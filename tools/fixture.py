@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import FIXTURE_MARKER, IMAGE_SIZE, KAGGLE_HANDLE, NUM_PIXELS, TEST_CSV, TRAIN_CSV, VALID_LABELS
+from helpers.groups import SIGNERS_CSV
 from tools.cli import run_command
 
 SHAPES = ("hbar", "vbar", "diag", "antidiag", "ring", "square")
@@ -56,6 +57,7 @@ def draw_letter(label: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
+FAKE_SIGNERS = ("fake_1", "fake_2", "fake_3", "fake_4")  # signers.csv: group g is signed by FAKE_SIGNERS[g % 4]
 GROUP_SIZES = (2, 5)  # each base drawing is written this many times (inclusive range)
 BASE_MAX_CORRELATION = 0.90  # two base drawings of one letter correlate less than this
 
@@ -114,11 +116,19 @@ def make_split(n_rows: int, seed: int, return_groups: bool = False) -> pd.DataFr
 
 
 def write_fixture(out_dir: str | Path, n_train: int = 1200, n_test: int = 240, seed: int = 0) -> Path:
-    """Write ``sign_mnist_train.csv`` and ``sign_mnist_test.csv`` into ``out_dir``."""
+    """Write ``sign_mnist_train.csv``, ``sign_mnist_test.csv`` and ``signers.csv`` into ``out_dir``.
+
+    ``signers.csv`` (``row, label, signer``) gives each training image one of :data:`FAKE_SIGNERS`,
+    whole groups of near-copies at a time, as the real table does (:func:`helpers.groups.training_signers`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    make_split(n_train, seed).to_csv(out / TRAIN_CSV, index=False)
+    train, groups = make_split(n_train, seed, return_groups=True)
+    train.to_csv(out / TRAIN_CSV, index=False)
     make_split(n_test, seed + 1).to_csv(out / TEST_CSV, index=False)
+    signers = np.array(FAKE_SIGNERS)[groups % len(FAKE_SIGNERS)]  # whole groups of near-copies per signer
+    pd.DataFrame({"row": np.arange(n_train), "label": train["label"], "signer": signers}).to_csv(
+        out / SIGNERS_CSV, index=False)
     (out / FIXTURE_MARKER).write_text("Synthetic shapes made by tools.fixture, not Sign Language MNIST.\n")
     return out
 
@@ -134,8 +144,9 @@ def seed_kagglehub_cache(cache_dir: str | Path, csv_dir: str | Path) -> Path:
     base = Path(cache_dir) / "datasets" / owner / dataset
     version_dir = base / "versions" / version
     version_dir.mkdir(parents=True, exist_ok=True)
-    for name in (TRAIN_CSV, TEST_CSV, FIXTURE_MARKER):
-        shutil.copyfile(Path(csv_dir) / name, version_dir / name)
+    for name in (TRAIN_CSV, TEST_CSV, FIXTURE_MARKER, SIGNERS_CSV):
+        if name != SIGNERS_CSV or (Path(csv_dir) / name).is_file():  # a fixture written before signers.csv has none
+            shutil.copyfile(Path(csv_dir) / name, version_dir / name)
     (base / f"{version}.complete").write_text("")
     return version_dir
 

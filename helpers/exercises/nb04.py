@@ -1,4 +1,4 @@
-"""Checked exercises of notebook 04 (build and train the seed CNN)."""
+"""Checked exercises of notebook 04 (build and train the baseline CNN)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ _SEED_PARAMS = (3 * 3 * 1 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (5 * 5 * 64 * 12
 
 def _check_q1(n_params_wide):
     expect_number(n_params_wide, DOUBLED_PARAMS, name="n_params_wide", hint_if={
-        _SEED_PARAMS: "that is the seed CNN's count (226,969); count the network with 64 and 128 filters.",
-        # the Dense layer kept at the seed's size (1600 inputs)
+        _SEED_PARAMS: "that is the baseline CNN's count (226,969); count the network with 64 and 128 filters.",
+        # the Dense layer kept at the baseline's size (1600 inputs)
         DOUBLED_PARAMS - (5 * 5 * 128 * 128) + (5 * 5 * 64 * 128):
             "the first Dense layer grows too: Flatten now hands it 5×5×128 = 3,200 numbers, not 1,600.",
-        # conv2 counted with the seed's 32 input channels (2× instead of 4×)
+        # conv2 counted with the baseline's 32 input channels (2× instead of 4×)
         DOUBLED_PARAMS - (3 * 3 * 64 * 128) + (3 * 3 * 32 * 128):
             "the second convolution now sees 64 input channels, not 32: it grows 4×, not 2×.",
         DOUBLED_PARAMS - (64 + 128 + 128 + 25): "off by 345: did you forget the biases (one per filter or unit)?",
@@ -26,7 +26,7 @@ def _check_q1(n_params_wide):
 
 
 q1 = Exercise(
-    "Parameters of the seed CNN with twice the filters",
+    "Parameters of the baseline CNN with twice the filters",
     check=_check_q1,
     hint="Count layer by layer: a Conv2D has kernel height × width × input channels × filters weights plus one "
          "bias per filter; a Dense layer has inputs × units weights plus one bias per unit. Which layers' inputs "
@@ -48,8 +48,8 @@ q1 = Exercise(
 # ---------------------------------------------------------------- q2: type the network
 
 
-def doubled_seed_cnn():
-    """The reference for q2: the seed CNN with 64 and 128 filters instead of 32 and 64."""
+def doubled_baseline_cnn():
+    """The reference for q2: the baseline CNN with 64 and 128 filters instead of 32 and 64."""
     import keras
     from keras import layers
 
@@ -67,7 +67,7 @@ def doubled_seed_cnn():
 
 
 def _check_q2(wide_model):
-    expect_model(wide_model, doubled_seed_cnn(), name="wide_model")
+    expect_model(wide_model, doubled_baseline_cnn(), name="wide_model")
 
 
 _Q2_SETUP = "import keras\nfrom keras import layers\n"
@@ -86,9 +86,9 @@ wide_model = keras.Sequential([
 """
 
 q2 = Exercise(
-    "Type the seed CNN with twice the filters",
+    "Type the baseline CNN with twice the filters",
     check=_check_q2,
-    hint="Copy the seed CNN layer by layer (Conv2D, MaxPooling2D, Conv2D, MaxPooling2D, Flatten, Dense, "
+    hint="Copy the baseline CNN layer by layer (Conv2D, MaxPooling2D, Conv2D, MaxPooling2D, Flatten, Dense, "
          "Dropout, Dense) and change only the two Conv2D filter counts to 64 and 128.",
     solution=_Q2_SOLUTION,
     answers=("wide_model",),

@@ -148,7 +148,7 @@ q3 = Exercise(
 
 
 def dense_head_cnn():
-    """The reference for q4: the improved CNN without augmentation, with the seed CNN's head."""
+    """The reference for q4: the improved CNN without augmentation, with the baseline CNN's head."""
     import keras
     from keras import layers
 
@@ -194,7 +194,7 @@ head_model = keras.Sequential([
 """
 
 q4 = Exercise(
-    "Type the improved CNN with the seed CNN's Dense(128) head (no augmentation)",
+    "Type the improved CNN with the baseline CNN's Dense(128) head (no augmentation)",
     check=_check_q4,
     hint="Three blocks Conv2D(f, 3, padding='same', use_bias=False) → MaxPooling2D(2) → "
          "BatchNormalization(momentum=0.9) → ReLU for f = 16, 32, 128; then Flatten → Dense(128, relu) → "

@@ -30,14 +30,14 @@ images = np.random.default_rng(0).random((4, 12, 12, 1), dtype=np.float32)
 """
 
 
-# ---------------------------------------------------------------- q1: map sizes through the seed CNN on 32×32 images
+# ---------------------------------------------------------------- q1: map sizes through the baseline CNN on 32×32 images
 def _check_q1(sizes):
     expected = [30, 15, 13, 6]
     if not isinstance(sizes, (list, tuple, np.ndarray)) or len(sizes) != 4:
         raise Wrong("sizes should be a list of four side lengths: after conv1, pool1, conv2 and pool2.")
     sizes = [float(s) for s in sizes]
     if sizes == [32, 16, 16, 8]:
-        raise Wrong("that is what padding='same' would give. The seed CNN uses the default padding='valid': "
+        raise Wrong("that is what padding='same' would give. The baseline CNN uses the default padding='valid': "
                     "a 3×3 kernel fits 32 − 3 + 1 = 30 times across a 32-pixel row.")
     if sizes == [26, 13, 11, 5]:
         raise Wrong("those are the sizes for 28×28 images (the table above); this exercise feeds 32×32 images.")
@@ -52,7 +52,7 @@ def _check_q1(sizes):
 
 
 q1 = Exercise(
-    "Side lengths of the seed CNN's feature maps on 32×32 images",
+    "Side lengths of the baseline CNN's feature maps on 32×32 images",
     check=_check_q1,
     hint="Conv2D(3×3, padding='valid') makes a side of n pixels into n − 2; MaxPooling2D(2) into n // 2. Start at 32.",
     solution="sizes = [32 - 2, (32 - 2) // 2, (32 - 2) // 2 - 2, ((32 - 2) // 2 - 2) // 2]  # [30, 15, 13, 6]",

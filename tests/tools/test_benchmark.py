@@ -19,10 +19,10 @@ def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_ar
     fixture = write_fixture(tmp_path / "fx", n_train=600, n_test=96)
     report = benchmark.main(["--fast", "--seeds", "1", "--data", str(fixture)])
     out = capsys.readouterr().out
-    assert "[1/2] seed_cnn seed 0: grouped validation accuracy" in out and "[2/2] improved_cnn seed 0" in out
+    assert "[1/2] baseline_cnn seed 0: grouped validation accuracy" in out and "[2/2] improved_cnn seed 0" in out
     assert "refit on train+val: test accuracy" in out
     saved = json.loads((tmp_path / "build" / "benchmark.json").read_text())
-    assert saved["fast"] is True and list(saved["summary"]) == ["seed_cnn", "improved_cnn"]
+    assert saved["fast"] is True and list(saved["summary"]) == ["baseline_cnn", "improved_cnn"]
     assert saved["val_split"] == "grouped"  # decisions and the reported gap use the grouped split
     assert saved["refit"] is True
     prepared = data.prepared_data(fixture, seed=42, verbose=False, split="grouped")

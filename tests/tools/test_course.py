@@ -39,7 +39,7 @@ def two_notebooks(tmp_path) -> list[Path]:
         write_notebook(folder / "01_a.ipynb", record + 'record_result("01 rows validated", 27455)\n'
                        'record_result("01 fast", FAST)\nrecord_result("01 data", DATA_DIR)\n'
                        'record_result("01 artifacts", os.environ["COURSE_ARTIFACTS"])'),
-        write_notebook(folder / "02_b.ipynb", record + 'record_result("02 seed CNN test accuracy", 0.9149)'),
+        write_notebook(folder / "02_b.ipynb", record + 'record_result("02 baseline CNN test accuracy", 0.9149)'),
     ]
 
 
@@ -57,14 +57,14 @@ def test_course_runs_in_order_and_files_each_figure_under_its_notebook(tmp_path,
         "01 rows validated": 27455, "01 fast": False, "01 data": str(tmp_path.resolve()),
         "01 artifacts": str(out / "artifacts"),
     }
-    assert report["notebooks"]["02_b.ipynb"]["results"] == {"02 seed CNN test accuracy": 0.9149}
+    assert report["notebooks"]["02_b.ipynb"]["results"] == {"02 baseline CNN test accuracy": 0.9149}
     assert report["run"]["status"] == "passed" and not report["run"]["fast"]
     assert all(n["status"] == "passed" and n["seconds"] > 0 for n in report["notebooks"].values())
     assert json.loads((out / "results.json").read_text()) == report
     assert (out / "01_a.ipynb").is_file() and (out / "02_b.ipynb").is_file()
     assert not (out / "artifacts" / "stale_model.keras").exists(), "each course run starts from scratch"
     summary = (out / "summary.md").read_text()
-    assert "| 02_b.ipynb | 02 seed CNN test accuracy | 91.49% |" in summary
+    assert "| 02_b.ipynb | 02 baseline CNN test accuracy | 91.49% |" in summary
     assert "| 01_a.ipynb | 01 rows validated | 27,455 |" in summary
     assert "Mode: full" in summary
     assert dict(os.environ) == before, "the course run restores the environment it changed"
@@ -117,7 +117,7 @@ def test_course_only_rejects_a_number_without_a_notebook(tmp_path, two_notebooks
 
 
 @pytest.mark.parametrize("key, value, shown", [
-    ("05 seed CNN test accuracy", 0.9149, "91.49%"),
+    ("05 baseline CNN test accuracy", 0.9149, "91.49%"),
     ("08 int8 test accuracy", 1.0, "100.00%"),
     ("01 rows validated", 27455, "27,455"),
     ("07 closest pairs", "G/H, M/N", "G/H, M/N"),
@@ -136,7 +136,7 @@ def course_report(fast: bool = False) -> dict:
                 "seconds": 730.4, "machine": {"cpu": "AMD EPYC", "cores": 2, "python": "3.11.2", "tensorflow": "2.21.0"}},
         "notebooks": {
             "01_download.ipynb": {"seconds": 5.2, "status": "passed", "results": {"01 rows validated": 34627}},
-            "05_evaluate.ipynb": {"seconds": 8.0, "status": "passed", "results": {"05 seed CNN test accuracy": 0.9149}},
+            "05_evaluate.ipynb": {"seconds": 8.0, "status": "passed", "results": {"05 baseline CNN test accuracy": 0.9149}},
         },
     }
 
@@ -144,7 +144,7 @@ def course_report(fast: bool = False) -> dict:
 def test_readme_course_table_shows_every_recorded_figure():
     text = readme_results.render_course(course_report())
     assert "| 01 download | 5 s | 01 rows validated: **34,627** |" in text
-    assert "| 05 evaluate | 8 s | 05 seed CNN test accuracy: **91.49%** |" in text
+    assert "| 05 evaluate | 8 s | 05 baseline CNN test accuracy: **91.49%** |" in text
     assert "| **total** | **730 s** |" in text and "full settings" in text
     assert "FAST MODE" in readme_results.render_course(course_report(fast=True))
 
@@ -156,7 +156,7 @@ def test_readme_course_table_puts_fast_mode_times_beside_the_full_ones():
     text = readme_results.render_course(course_report(), fast)
     assert "| notebook | wall time | wall time, fast mode | headline results |" in text
     assert "| 01 download | 5 s | 3 s | 01 rows validated: **34,627** |" in text
-    assert "| 05 evaluate | 8 s | – | 05 seed CNN test accuracy: **91.49%** |" in text  # not in the fast run
+    assert "| 05 evaluate | 8 s | – | 05 baseline CNN test accuracy: **91.49%** |" in text  # not in the fast run
     assert "results/course_fast.json" in text
 
 
