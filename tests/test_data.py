@@ -351,3 +351,34 @@ def test_validation_groups_line_up_with_the_validation_images(fast):
     groups = data.validation_groups(prepared, fast=fast, fast_size=1000, seed=3)
     assert len(groups) == len(inputs["x_val"]) == (100 if fast else 400)
     np.testing.assert_array_equal(np.rint(inputs["x_val"][:, 0, 0, 0] * 255).astype(int), groups)
+
+
+def test_signers_split_holds_out_whole_signers_and_folds_rotate_them(fixture_dir, scratch_artifacts):
+    from tools.fixture import FAKE_SIGNERS
+
+    raw = data.load_dataset(fixture_dir)
+    held_out = []
+    for fold in range(len(FAKE_SIGNERS)):
+        prepared = data.prepared_data(fixture_dir, raw=raw, split="signers", fold=fold, verbose=False)
+        assert prepared["split"] == "signers" and prepared["key"].endswith("-signers" + (f"-fold{fold}" if fold else ""))
+        assert not set(prepared["signers_train"]) & set(prepared["signers_val"]), "a signer on both sides"
+        assert len(prepared["signers_val"]) == len(prepared["y_val"]) and len(prepared["signers_train"]) == len(prepared["y_train"])
+        assert not set(prepared["groups_train"]) & set(prepared["groups_val"])
+        assert set(prepared["y_val"]) == set(prepared["y_train"]) == set(config.VALID_LABELS)
+        held_out += sorted(set(prepared["signers_val"]))
+    assert sorted(held_out) == sorted(FAKE_SIGNERS)  # each fake signer held out once
+    cached = data.prepared_data(fixture_dir, split="signers", fold=1, verbose=False)  # from the cache, signers kept
+    assert "signers_val" in cached and len(set(cached["signers_val"])) == 1
+    assert any(p.name.endswith("_signers_val0.15_seed42_fold1.npz") for p in (scratch_artifacts / "data").iterdir())
+    with pytest.raises(ValueError, match="fold applies to the grouped and signers splits"):
+        data.prepared_data(fixture_dir, split="random", fold=1)
+
+
+def test_signers_split_without_a_table_for_these_images_raises(fixture_dir, tmp_path):
+    from helpers.groups import SignerTableError
+
+    for name in (config.TRAIN_CSV, config.TEST_CSV, config.FIXTURE_MARKER):  # the fixture without its signers.csv
+        shutil.copyfile(fixture_dir / name, tmp_path / name)
+    with pytest.raises(SignerTableError, match="1200 training images: it belongs to other data"):
+        data.prepared_data(tmp_path, split="signers", verbose=False)
+    assert data.prepared_data(tmp_path, verbose=False)["split"] == "grouped"  # the other splits need no table

@@ -99,3 +99,65 @@ def test_grouped_split_never_puts_a_group_on_both_sides(seed):
     assert set(labels[val_index]) == set(labels[train_index]) == set(config.VALID_LABELS)
     assert sorted(np.concatenate([train_index, val_index])) == list(range(len(labels)))
     assert 0.08 <= len(val_index) / len(labels) <= 0.25
+
+
+# --------------------------------------------------------------------------- signers
+def test_training_signers_reads_the_fixtures_table_and_keeps_groups_whole(fixture_dir):
+    from tools.fixture import FAKE_SIGNERS
+
+    raw = data.load_dataset(fixture_dir)
+    signers = groups.training_signers(raw["y_train"], fixture_dir)
+    assert signers.shape == raw["y_train"].shape and set(signers) == set(FAKE_SIGNERS)
+    truth = make_split(len(raw["y_train"]), 0, return_groups=True)[1]  # write_fixture's seed and size
+    assert all(len(set(signers[truth == g])) == 1 for g in np.unique(truth)), "a group of near-copies has two signers"
+    for signer in FAKE_SIGNERS:  # every fake signer signs every letter
+        assert set(raw["y_train"][signers == signer]) == set(config.VALID_LABELS)
+
+
+def test_the_shipped_table_fits_its_own_labels_and_nothing_else():
+    import pandas as pd
+
+    table = pd.read_csv(groups.SHIPPED_SIGNERS)
+    labels = table["label"].to_numpy()
+    assert len(table) == config.EXPECTED_ROWS[config.TRAIN_CSV] and len(set(table["signer"])) == 7
+    assert np.array_equal(groups.training_signers(labels), table["signer"].to_numpy().astype(str))
+    with pytest.raises(groups.SignerTableError, match="27455 rows but there are 27454 training images"):
+        groups.training_signers(labels[:-1])
+    changed = labels.copy()
+    changed[5] = 0 if changed[5] != 0 else 1
+    with pytest.raises(groups.SignerTableError, match="1 of its 27455 labels differ.*first at row 5"):
+        groups.training_signers(changed)
+
+
+def test_a_table_for_other_data_raises_and_says_how_to_fix_it(fixture_dir, tmp_path):
+    labels = data.load_dataset(fixture_dir)["y_train"]
+    # a data folder without signers.csv falls back to the shipped table, made for Kaggle's 27,455 images
+    with pytest.raises(groups.SignerTableError, match=r"belongs to other data.*signers\.csv"):
+        groups.training_signers(labels, tmp_path)
+    (tmp_path / groups.SIGNERS_CSV).write_text("row,label,person\n0,1,a\n")
+    with pytest.raises(groups.SignerTableError, match=r"lacks the column\(s\) \['signer'\]"):
+        groups.training_signers(labels, tmp_path)
+    shuffled = (fixture_dir / groups.SIGNERS_CSV).read_text().splitlines()
+    (tmp_path / groups.SIGNERS_CSV).write_text("\n".join([shuffled[0], *shuffled[:0:-1]]) + "\n")  # rows reversed
+    with pytest.raises(groups.SignerTableError, match="not 0, 1, ..., 1199 in order"):
+        groups.training_signers(labels, tmp_path)
+
+
+def test_a_missing_table_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(groups, "SHIPPED_SIGNERS", tmp_path / "nowhere.csv")
+    with pytest.raises(groups.SignerTableError, match="No signer table: .*nowhere.csv is missing"):
+        groups.training_signers(np.zeros(3, dtype=int), tmp_path)
+
+
+def test_grouped_split_folds_rotate_the_held_out_groups():
+    _, labels, truth = known(600, seed=0)
+    signers = truth % 4  # four "signers", each holding whole groups and every letter
+    held_out = []
+    for fold in range(4):
+        train_index, val_index = data.grouped_split(labels, signers, val_fraction=0.15, seed=0, fold=fold)
+        assert not set(signers[train_index]) & set(signers[val_index])
+        held_out.append(tuple(np.unique(signers[val_index])))
+    assert sorted(held_out) == [(0,), (1,), (2,), (3,)]
+    assert np.array_equal(data.grouped_split(labels, truth, 0.15, 0)[1], data.grouped_split(labels, truth, 0.15, 0, fold=0)[1])
+    with pytest.raises(ValueError, match="fold 4 asked for, but only 4"):
+        data.grouped_split(labels, signers, val_fraction=0.15, seed=0, fold=4)
