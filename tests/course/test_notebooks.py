@@ -22,6 +22,7 @@ import papermill
 import pytest
 
 from helpers.config import GITHUB_REPO, colab_badge_markdown, colab_url
+from tools.course_length import CHECKS, DEEPER, layer, stated_times
 from tools.notebook_env import notebook_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +146,41 @@ def anatomy_problems(notebook, name: str) -> list[str]:
     text = "\n".join(c.source for c in cells).lower()
     for word in ("papermill", "nbval"):
         need(word not in text, f"the notebook mentions {word!r} (test machinery is not part of the lesson)")
+    return problems + layer_problems(notebook)
+
+
+GOING_DEEPER = re.compile(r"^## (Going deeper: \S.*|Under the hood)$")
+MACHINERY = re.compile(r"record_result|FLOORS|accuracy_floor|validation_floor|is_fixture|fixture")
+CHECKS_FIRST_LINE = "# For the course's automated runs (learners: skip this cell)"
+
+
+def layer_problems(notebook) -> list[str]:
+    """Departures from docs/notebook-conventions.md: Going-deeper blocks, checks cells, the stated time."""
+    cells = notebook.cells
+    problems = []
+    if stated_times(notebook)[0] is None:
+        problems.append("no '**Time:** about N minutes (core path); Going deeper: about M minutes more.' line")
+    for index, cell in enumerate(cells):
+        kind = layer(cell)
+        first = cell.source.splitlines()[0] if cell.source.strip() else ""
+        if kind == DEEPER and (index == 0 or layer(cells[index - 1]) != DEEPER):  # a Going-deeper block starts
+            if cell.cell_type != "markdown" or not GOING_DEEPER.match(first):
+                problems.append(f"cell {index}: a block of 'deeper' cells starts with '## Going deeper: <topic>' "
+                                f"(or '## Under the hood'), not {first[:60]!r}")
+            elif "optional" not in cell.source[:400].lower():
+                problems.append(f"cell {index}: {first!r} says in its first sentences that it is optional")
+        if kind != DEEPER and cell.cell_type == "markdown" and any(
+                GOING_DEEPER.match(line) for line in cell.source.splitlines()):
+            problems.append(f"cell {index}: a Going-deeper heading in a cell not tagged 'deeper'")
+        if kind == CHECKS:
+            if cell.cell_type == "code" and not first.startswith(CHECKS_FIRST_LINE):
+                problems.append(f"cell {index}: a 'checks' cell's first line is {CHECKS_FIRST_LINE!r}…")
+        elif MACHINERY.search(cell.source):
+            problems.append(f"cell {index}: {MACHINERY.search(cell.source).group(0)!r} outside a cell tagged "
+                            "'checks' (the course's machinery is not part of the lesson)")
+    hood = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Under the hood")]
+    if hood and any(layer(c) == "core" for c in cells[hood[0]:]):
+        problems.append("'## Under the hood' and everything after it are tagged 'deeper' (or 'checks')")
     return problems
 
 
@@ -180,6 +216,35 @@ def test_notebook_records_its_headline_figures(path):
         f"{path.name} records no headline figure: call evaluate.record_result(\"{path.name[:2]} ...\", value)")
 
 
+def test_layer_check_catches_each_departure():
+    def notebook(*cells):
+        return nbformat.v4.new_notebook(cells=list(cells))
+
+    def md(text, *tags):
+        return nbformat.v4.new_markdown_cell(text, metadata={"tags": list(tags)})
+
+    def code(text, *tags):
+        return nbformat.v4.new_code_cell(text, metadata={"tags": list(tags)})
+
+    timed = md("## What you will learn\n**Time:** about 20 minutes (core path); Going deeper: about 5 minutes more.")
+    good = notebook(timed, code("x = 1"),
+                    md("## Going deeper: why\nOptional: skip it.", DEEPER), code("y = x", DEEPER),
+                    code(CHECKS_FIRST_LINE + ": x\nrecord_result('x', x)", CHECKS),
+                    md("## Under the hood\nOptional reading.", DEEPER))
+    assert layer_problems(good) == []
+    for cells, fragment in [
+        ([md("## What you will learn"), code("x = 1")], "Time:"),
+        ([timed, code("y = 2", DEEPER)], "starts with '## Going deeper"),
+        ([timed, md("## Going deeper: why\nRead this.", DEEPER)], "optional"),
+        ([timed, md("## Going deeper: why\nOptional.")], "not tagged 'deeper'"),
+        ([timed, code("record_result('x', 1)")], "outside a cell tagged 'checks'"),
+        ([timed, code("if not is_fixture:\n    pass")], "'is_fixture'"),
+        ([timed, code("record_result('x', 1)", CHECKS)], "first line"),
+        ([timed, md("## Under the hood\nOptional.", DEEPER), md("More.")], "everything after it"),
+    ]:
+        assert fragment in " ".join(layer_problems(notebook(*cells))), fragment
+
+
 def test_anatomy_check_catches_each_departure():
     """A well-formed notebook passes; each single departure is named."""
     good = _model_notebook()
@@ -191,7 +256,7 @@ def test_anatomy_check_catches_each_departure():
         "plain `NAME = literal`": lambda nb: setattr(nb.cells[4], "source", nb.cells[4].source + "\nEPOCHS = 3 if FAST else 10"),
         "config.fast_mode": lambda nb: setattr(nb.cells[5], "source", "FAST = FAST or os.environ.get('COURSE_FAST') == '1'"),
         "'## Questionnaire'": lambda nb: setattr(nb.cells[8], "source", "## Quiz\n" + nb.cells[8].source.split("\n", 1)[1]),
-        "last section": lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell("## Appendix")),
+        "last section": lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell("## Appendix", metadata={"tags": [DEEPER]})),
         "8-15 numbered": lambda nb: setattr(nb.cells[8], "source", "## Questionnaire\n1. Why?"),
         "three checked": lambda nb: setattr(nb.cells[7], "source", "q1.check(x)\nq2.check(y)"),
         "'papermill'": lambda nb: nb.cells.insert(6, nbformat.v4.new_markdown_cell("papermill runs this in the tests")),
@@ -212,7 +277,7 @@ def _model_notebook():
     return nbformat.v4.new_notebook(cells=[
         new_md("# 04 · Build"),
         new_md(colab_badge_markdown("04_x.ipynb")),
-        new_md("## What you will learn\n- things"),
+        new_md("## What you will learn\n- things\n\n**Time:** about 20 minutes (core path)."),
         new_code(f"import os\n!git clone --quiet https://github.com/{GITHUB_REPO}.git /content/course\n"
                  "from helpers.quiet import quiet_tensorflow\nquiet_tensorflow()"),
         parameters,
@@ -221,7 +286,7 @@ def _model_notebook():
         new_code("assert 1 + 1 == 2  # arithmetic still works\nq1.check(a)\nq2.check(b)\nq3.check(c)"),
         new_md("## Questionnaire\n" + "\n".join(f"{k}. Question {k}?" for k in range(1, 9))),
         new_md("## Summary\nDone."),
-        new_md("## Under the hood\nCaching."),
+        nbformat.v4.new_markdown_cell("## Under the hood\nOptional: caching.", metadata={"tags": [DEEPER]}),
     ])
 
 
@@ -290,6 +355,43 @@ def test_notebook_runs_alone_with_papermill(path, real_data_dir, monkeypatch, tm
     )
     problems = output_problems(executed)
     assert not problems, f"{path.name} (executed copy in build/test-notebooks/):\n  " + "\n  ".join(problems)
+
+
+def without_deeper_cells(notebook):
+    """The core path alone: the notebook with every cell tagged 'deeper' removed."""
+    core = nbformat.from_dict(notebook)
+    core.cells = [cell for cell in notebook.cells if layer(cell) != DEEPER]
+    return core
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_core_path_runs_without_the_deeper_cells(path, real_data_dir, monkeypatch, tmp_path):
+    """A newcomer may skip every Going-deeper part: the core path alone runs top to bottom (fast mode)."""
+    notebook = nbformat.read(path, as_version=4)
+    if not any(layer(cell) == DEEPER for cell in notebook.cells):
+        pytest.fail(f"{path.name} has no cell tagged 'deeper' (docs/notebook-conventions.md)", pytrace=False)
+    env = notebook_env(tmp_path / "env", real_data_dir)
+    for key in set(os.environ) - set(env):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    if path.name.startswith("09_"):
+        from helpers.hand_photo_sets import unavailable_reason
+
+        problem = unavailable_reason(need_photos=False)
+        if problem and os.environ.get("CI"):
+            pytest.fail(f"CI must run notebook 09's core path, but {problem}", pytrace=False)
+        if problem:
+            pytest.skip(f"notebook 09 cannot run here: {problem}")
+    out_dir = ROOT / "build" / "test-notebooks" / "core-path"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    core_path = tmp_path / path.name
+    nbformat.write(without_deeper_cells(notebook), core_path)
+    executed = papermill.execute_notebook(str(core_path), str(out_dir / path.name), parameters={"FAST": True, "SEED": 42},
+                                          cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+    problems = output_problems(executed)
+    assert not problems, f"{path.name}, core path only (executed copy in {out_dir}):\n  " + "\n  ".join(problems)
 
 
 @pytest.mark.notebooks
