@@ -66,6 +66,18 @@ def build_dir() -> Path:
     return path
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as messages show it: relative to the course folder (``artifacts/…``, ``../shared/…``) or to
+    your home (``~/…``), so that what a notebook prints is short and says nothing about the machine."""
+    path = Path(path).resolve()
+    relative = Path(os.path.relpath(path, REPO_ROOT))
+    if relative.parts.count("..") <= 1:  # inside the course folder, or beside it (../shared/…)
+        return str(relative)
+    if path.is_relative_to(Path.home()):
+        return str(Path("~") / path.relative_to(Path.home()))
+    return str(relative) if relative.parts.count("..") <= 2 else str(path)
+
+
 def colab_url(notebook_name: str, folder: str = "notebooks") -> str:
     """The "Open in Colab" address of ``<folder>/<notebook_name>`` (``student`` for the student edition)."""
     return (

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.config import artifacts_dir
+from helpers.config import artifacts_dir, shown_path
 
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
@@ -96,7 +96,7 @@ def fit(
     if not resuming:
         (folder / "history.csv").unlink(missing_ok=True)
     else:
-        print(f"Resuming the interrupted run in {folder} from its last finished epoch.")
+        print(f"Resuming the interrupted run in {shown_path(folder)} from its last finished epoch.")
     callbacks = [
         keras.callbacks.BackupAndRestore(str(backup)),
         keras.callbacks.CSVLogger(str(folder / "history.csv"), append=True),
@@ -143,7 +143,7 @@ def train_or_load(
     """
     folder = Path(folder)
     if (folder / "model.keras").is_file() and not retrain:
-        print(f"Loading the trained model from {folder}")
+        print(f"Loading the trained model from {shown_path(folder)}")
         return load_run(folder)
     model = build()
     fit(model, data["x_train"], data["y_train"], data.get("x_val"), data.get("y_val"), folder, epochs, batch_size,
