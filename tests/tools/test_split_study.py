@@ -1,0 +1,36 @@
+"""`python -m tools.split_study --fast`: the three validation splits run on the fixture and are summarised."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tools import split_study
+
+
+def test_plan_runs_fold_zero_of_every_split_first():
+    jobs = split_study.plan(seeds=2, signer_folds=3, improved_folds=1, baseline="baseline_cnn")
+    assert jobs[:3] == [("baseline_cnn", s, 0) for s in ("signers", "grouped", "random")]
+    assert sum(1 for j in jobs if j[1] == "signers" and j[0] == "baseline_cnn") == 3
+    assert jobs[-3:] == [("improved_cnn", s, 0) for s in ("signers", "grouped", "random")]
+
+
+def test_summary_combines_the_folds():
+    runs = [{"model": "m", "split": "signers", "seed": k, "held_out_signers": [f"s{k}"], "val_accuracy": v,
+             "val_accuracy_se": 0.03, "test_accuracy": 0.5, "test_wrong": [0, 1], "gap": v - 0.5, "run_seconds": 1.0}
+            for k, v in enumerate((0.6, 0.4))]
+    row, = split_study.summarize(runs, np.arange(4))
+    assert row["folds"] == 2 and row["gap"] == pytest.approx(0.0) and row["gap_sd_over_folds"] == pytest.approx(0.14142, abs=1e-4)
+    assert row["gap_se_bootstrap"] > 0.03 / np.sqrt(2)  # validation part plus the test part
+
+
+def test_fast_study_on_the_fixture(fixture_dir, tmp_path):
+    split_study.main(["--data", str(fixture_dir), "--seeds", "1", "--fast"])
+    record = json.loads((tmp_path / "build" / "splits.json").read_text())
+    assert [r["split"] for r in record["summary"]] == ["signers", "grouped", "random"]
+    for row in record["summary"]:
+        assert 0 <= row["val_accuracy"] <= 1 and 0 <= row["test_accuracy"] <= 1 and row["gap_se_bootstrap"] > 0
+    assert record["summary"][0]["held_out_signers"][0][0].startswith("fake_")
+    assert "| signers |" in (tmp_path / "build" / "splits.md").read_text()
