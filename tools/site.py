@@ -22,18 +22,66 @@ import nbformat
 
 from helpers.config import REPO_ROOT, colab_url
 from tools.cli import run_command
+from tools.course_length import CHECKS, DEEPER, layer, notebook_length
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
 def _lesson(notebook: nbformat.NotebookNode) -> tuple[str, str]:
-    """The notebook's title and its first "What you will learn" bullet list."""
+    """The notebook's title and its first three "What you will learn" bullets, each in full."""
     title = notebook.cells[0].source.lstrip("# ").strip()
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.startswith("## What you will learn"):
-            bullets = [line[2:].strip() for line in cell.source.splitlines() if line.startswith("- ")]
+            bullets: list[str] = []
+            for line in cell.source.splitlines()[1:]:
+                if line.startswith("- "):
+                    bullets.append(line[2:].strip())
+                elif bullets and line.startswith("  ") and line.strip():  # a bullet continued on the next line
+                    bullets[-1] += " " + line.strip()
+                elif bullets and not line.strip():
+                    break
             return title, "; ".join(bullets[:3])
     return title, ""
+
+
+def _details(text: str, summary: str) -> str:
+    """Markdown inside a closed ``<details>``; headings stay outside it (a heading inside would break the page's
+    sections), so each stretch of text between headings gets its own."""
+    out, chunk = [], []
+
+    def close():
+        if any(line.strip() for line in chunk):
+            out.extend([f'<details class="deeper"><summary>{summary}</summary>', "", *chunk, "", "</details>", ""])
+        chunk.clear()
+
+    for line in text.splitlines():
+        if line.startswith("#"):
+            close()
+            out.extend([line, ""])
+        else:
+            chunk.append(line)
+    close()
+    return "\n".join(out).strip() + "\n"
+
+
+def site_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What a page shows of an executed notebook: the lessons, not our runs.
+
+    The Colab setup cell, papermill's injected parameters (paths of the machine that ran it) and the
+    course's ``checks`` cells are left out; ``deeper`` parts are collapsed (prose in closed ``<details>``,
+    code behind MyST-NB's toggle).
+    """
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        setup = cell.cell_type == "code" and "git clone" in cell.source and "google.colab" in cell.source
+        if setup or "injected-parameters" in tags or layer(cell) == CHECKS:
+            tags.append("remove-cell")
+        elif layer(cell) == DEEPER and cell.cell_type == "code":
+            tags.append("hide-cell")
+        elif layer(cell) == DEEPER:
+            cell.source = _details(cell.source, "Going deeper (optional): show")
+    return notebook
 
 
 def landing_page(executed: list[Path], report: dict) -> str:
@@ -45,9 +93,15 @@ def landing_page(executed: list[Path], report: dict) -> str:
     for path in executed:
         title, learn = _lesson(nbformat.read(path, as_version=4))
         seconds = report.get("notebooks", {}).get(path.name, {}).get("seconds")
-        time = f"{seconds:.0f} s" if seconds is not None else "–"
+        run_time = f"{seconds:.0f} s" if seconds is not None else "–"
+        length = notebook_length(REPO_ROOT / "notebooks" / path.name)
+        study = f"{length['core minutes'] or '?'} min" + (
+            f" + {length['deeper minutes']} min" if length["deeper minutes"] else "")
         badge = f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(path.name)})"
-        rows.append(f"| [{title}](notebooks/{path.stem}) | {learn} | {time} | {badge} |")
+        rows.append(f"| [{title}](notebooks/{path.stem}) | {learn} | {study} | {run_time} | {badge} |")
+    lengths = [notebook_length(REPO_ROOT / "notebooks" / path.name) for path in executed]
+    core_hours = sum(row["core minutes"] or 0 for row in lengths) / 60
+    deeper_hours = sum(row["deeper minutes"] for row in lengths) / 60
     toctree = "\n".join(f"notebooks/{path.stem}" for path in executed)
     return f"""# Image classification with CNNs: Sign Language MNIST
 
@@ -60,8 +114,12 @@ These pages show every notebook **with its outputs**, as executed by `make cours
 {machine.get('tensorflow', '?')}). Read them here; to run and change the code, open a notebook in Colab or
 locally.
 
-| notebook | what you will learn | time in that run | run it |
-|---|---|---|---|
+**Two layers.** The *core path* takes about {core_hours:.1f} hours of study: read it top to bottom, do the
+exercises. The optional *Going deeper* parts (collapsed on these pages; marked in each notebook) add about
+{deeper_hours:.1f} hours: statistics, timing, and how the course's choices were made. Skip them freely.
+
+| notebook | what you will learn | study time: core + going deeper | running time in that run | run it |
+|---|---|---|---|---|
 {chr(10).join(rows)}
 
 ## Run it yourself
@@ -98,7 +156,8 @@ def build_site(course: Path, out: Path) -> Path:
     shutil.copy(REPO_ROOT / "docs" / "conf.py", source / "conf.py")
     shutil.copytree(REPO_ROOT / "docs" / "_static", source / "_static")
     for path in executed:  # the badge image is served by the site itself, not fetched from Google
-        text = path.read_text().replace(BADGE_IMAGE, "../_static/colab-badge.svg")
+        page = site_notebook(nbformat.read(path, as_version=4))
+        text = nbformat.writes(page).replace(BADGE_IMAGE, "../_static/colab-badge.svg")
         (source / "notebooks" / path.name).write_text(text)
     (source / "index.md").write_text(landing_page(executed, report).replace(BADGE_IMAGE, "_static/colab-badge.svg"))
     shutil.rmtree(out, ignore_errors=True)

@@ -23,6 +23,8 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from helpers.config import REPO_ROOT
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ALLOWED_OUTSIDE = ("cdn.jsdelivr.net",)  # MathJax; blocked here, loaded by a reader's browser
 
@@ -106,3 +108,41 @@ def test_every_page_loads_without_errors_and_with_all_its_images(site, server, p
                     problems.append(f"{name}: broken internal link {href}")
     assert not problems, "\n".join(problems[:30])
     assert images_seen >= 8, f"only {images_seen} plots on the notebook pages: are the notebooks executed?"
+
+
+MACHINE_PATH = re.compile(r"(?<![\w:/.\-])/(?:home|work|tmp|root|Users|var|opt|mnt|srv|private|content)/[\w.\-]+"
+                          r"|\b[A-Za-z]:\\\\(?:Users|Windows)\b")
+
+
+def machine_paths(html: str) -> list[str]:
+    """Absolute paths of a machine in a page's text (not in its links: ``https://host/home/…`` is fine)."""
+    text = re.sub(r"<[^>]+>", " ", html)  # the text a reader sees, not the attributes
+    found = MACHINE_PATH.findall(text)
+    if str(REPO_ROOT) in text:
+        found.append(str(REPO_ROOT))
+    return found
+
+
+def test_the_path_check_finds_machine_paths_and_only_those():
+    assert machine_paths("<p>Loaded cached arrays from /work/main/build/course/artifacts/a.npz</p>")
+    assert machine_paths("<code>DATA_DIR = &quot;/home/ana/shared/data&quot;</code>")
+    assert machine_paths(r"<p>C:\\Users\\ana\\course</p>")
+    assert not machine_paths('<a href="https://example.org/home/page">artifacts/data/x.npz, ../shared/data, ~/.cache</a>')
+    assert not machine_paths("<p>28/28 pixels; 1/24 chance; and/or</p>")
+
+
+def test_no_page_shows_a_path_of_the_build_machine(site):
+    problems = [f"{name}: {', '.join(sorted(set(machine_paths((site / name).read_text(encoding='utf-8')))))}"
+                for name in _pages(site) if machine_paths((site / name).read_text(encoding="utf-8"))]
+    assert not problems, "pages show paths of the machine that built them:\n" + "\n".join(problems)
+
+
+def test_pages_show_the_lessons_not_the_runs(site):
+    """No Colab setup cell or papermill's injected parameters on a page; each page's Going-deeper parts collapsed."""
+    for name in [p for p in _pages(site) if p.startswith("notebooks/")]:
+        html = (site / name).read_text(encoding="utf-8")
+        assert "git clone" not in html, f"{name} shows the Colab setup cell"
+        assert "injected-parameters" not in html and "Parameters injected" not in html, f"{name}: papermill's cell"
+        assert '<details class="deeper">' in html, f"{name}: no collapsed Going-deeper part"
+        assert "For the course&#x27;s automated runs" not in html and "For the course's automated runs" not in html, (
+            f"{name} shows a checks cell")
