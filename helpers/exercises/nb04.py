@@ -161,3 +161,57 @@ q3 = Exercise(
         (_Q3_SOLUTION.replace("tiny_image[i:i + 3, j:j + 3]", "tiny_image[j:j + 3, i:i + 3]"), "feature_map["),
     ],
 )
+
+# ---------------------------------------------------------------- q4: stride and padding
+#: Conv2D(16, 5, strides=2) on a 28×28 image: out = floor((n + 2p − k) / s) + 1
+_N, _K, _S = 28, 5, 2
+OUT_VALID = (_N - _K) // _S + 1  # p = 0: 12
+OUT_SAME = (_N + 2 * 2 - _K) // _S + 1  # p = (5 − 1) / 2 = 2: 14
+
+
+def _check_q4(out_valid, out_same):
+    expect_number(out_valid, OUT_VALID, name="out_valid", hint_if={
+        (_N - _K) // _S: "you forgot the + 1: the formula counts the strides after the kernel's first position, "
+                         "then adds that first position.",
+        (_N - _K) / _S + 1: "a size is a whole number of positions: round (n + 2p − k) / s down before adding 1 "
+                            "(// in Python).",
+        (_N - _K) / _S: "round (n + 2p − k) / s down, then add 1 for the kernel's first position.",
+        _N - _K + 1: "that is the size with stride 1; the kernel moves 2 pixels at a time: divide by s = 2.",
+        OUT_SAME: "that is the 'same' size; 'valid' adds no zeros (p = 0).",
+        (_N - 3) // _S + 1: "that is a 3×3 kernel's size; this kernel is 5×5 (k = 5).",
+    })
+    expect_number(out_same, OUT_SAME, name="out_same", hint_if={
+        OUT_VALID: "that is the 'valid' size (p = 0); 'same' adds p = (k − 1) / 2 = 2 rows and columns of zeros "
+                   "on each side of a 5×5 kernel.",
+        _N: "'same' keeps the input's size only with stride 1; with stride 2 the kernel visits every other "
+            "position, so the output is about half as tall.",
+        # p = 1 and a forgotten + 1 both give 13
+        (_N + 2 - _K) // _S + 1: "did you use p = 1? That is the padding of a 3×3 kernel; a 5×5 kernel needs "
+                                 "p = (5 − 1) / 2 = 2. (Or did you forget the + 1 for the kernel's first position?)",
+        (_N + 4 - _K) / _S + 1: "a size is a whole number: round (n + 2p − k) / s down before adding 1.",
+    })
+
+
+_Q4_SOLUTION = """
+out_valid = (28 + 2 * 0 - 5) // 2 + 1  # 'valid': p = 0 → 12
+out_same = (28 + 2 * 2 - 5) // 2 + 1  # 'same', 5×5 kernel: p = 2 → 14 (Keras: 28 / 2, rounded up)
+"""
+
+q4 = Exercise(
+    "Output size with stride 2, 'valid' and 'same' padding",
+    check=_check_q4,
+    hint="Use out = floor((n + 2p − k) / s) + 1 with n = 28, k = 5, s = 2; p = 0 for 'valid', and p = (k − 1) / 2 "
+         "for 'same'. In Python, // divides and rounds down.",
+    solution=_Q4_SOLUTION,
+    answers=("out_valid", "out_same"),
+    wrong=[
+        ("out_valid = (28 - 5) // 2\nout_same = 14", "forgot the + 1"),
+        ("out_valid = (28 - 5) / 2 + 1\nout_same = 14", "whole number"),
+        ("out_valid = 28 - 5 + 1\nout_same = 14", "stride 1"),
+        ("out_valid = 12\nout_same = 12", "that is the 'valid' size"),
+        ("out_valid = 14\nout_same = 14", "that is the 'same' size"),
+        ("out_valid = 12\nout_same = 28", "only with stride 1"),
+        ("out_valid = 12\nout_same = (28 + 2 - 5) // 2 + 1", "That is the padding of a 3×3 kernel"),
+        ("out_valid = 12\nout_same = (28 + 4 - 5) / 2 + 1", "whole number"),
+    ],
+)
