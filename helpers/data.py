@@ -30,6 +30,7 @@ from helpers.config import (
     VALID_LABELS,
     FIXTURE_MARKER,
     artifacts_dir,
+    shown_path,
 )
 
 EXPECTED_COLUMNS = ["label"] + [f"pixel{i}" for i in range(1, NUM_PIXELS + 1)]
@@ -414,12 +415,12 @@ def training_groups(
             if cached["groups"].shape == (len(labels),) and float(cached["threshold"]) == groups_lib.THRESHOLD:
                 return cached["groups"]
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
-            print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
+            print(f"Cache {shown_path(cache)} is unreadable ({error}); rebuilding it.")
     if groups is None:
         groups = groups_lib.near_duplicate_groups(images, labels)
     save_npz_atomic(cache, groups=groups, threshold=np.float64(groups_lib.THRESHOLD))
     if verbose:
-        print(f"{len(np.unique(groups))} groups of near-copies among {len(groups)} training images; saved to {cache}")
+        print(f"{len(np.unique(groups))} groups of near-copies among {len(groups)} training images; saved to {shown_path(cache)}")
     return groups
 
 
@@ -465,10 +466,10 @@ def prepared_data(
             if missing:
                 raise ValueError(f"missing arrays {sorted(missing)}")
             if verbose:
-                print(f"Loaded cached arrays from {cache}")
+                print(f"Loaded cached arrays from {shown_path(cache)}")
             return {**arrays, "key": key, "split": split}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:  # a damaged cache is rebuilt, not trusted
-            print(f"Cache {cache} is unreadable ({error}); rebuilding it.")
+            print(f"Cache {shown_path(cache)} is unreadable ({error}); rebuilding it.")
     raw = raw if raw is not None else load_dataset(folder)
     images, labels = raw["x_train"], raw["y_train"]
     groups = training_groups(folder, images, labels, verbose=verbose, groups=groups)
@@ -491,7 +492,7 @@ def prepared_data(
         arrays |= {"signers_train": signers[train_index], "signers_val": signers[val_index]}
     save_npz_atomic(cache, **arrays)
     if verbose:
-        print(f"Saved arrays ({split} split) to {cache}")
+        print(f"Saved arrays ({split} split) to {shown_path(cache)}")
     return {**arrays, "key": key, "split": split}
 
 
