@@ -147,7 +147,8 @@ def _fail(path: Path, where: str, problem: str, hint: str = "") -> SignMnistData
     """The error for a bad file: where, what, and the fix (re-download, or replace your copy)."""
     if REDOWNLOAD_HINT not in hint:
         hint = (hint + " " if hint else "") + "The published file has no such problem, so this copy is damaged. " + REDOWNLOAD_HINT
-    location = f"{path}: " if where == "file" else f"{path}: {where}: "  # a whole-file problem has no line
+    shown = shown_path(path)
+    location = f"{shown}: " if where == "file" else f"{shown}: {where}: "  # a whole-file problem has no line
     return SignMnistDataError(f"{location}{problem}. {hint}")
 
 
