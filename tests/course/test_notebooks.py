@@ -360,7 +360,7 @@ def test_notebook_runs_alone_with_papermill(path, real_data_dir, monkeypatch, tm
 def without_deeper_cells(notebook):
     """The core path alone: the notebook with every cell tagged 'deeper' removed."""
     core = nbformat.from_dict(notebook)
-    core.cells = [cell for cell in notebook.cells if layer(cell) != DEEPER]
+    core.cells = [cell for cell in notebook.cells if DEEPER not in cell.get("metadata", {}).get("tags", [])]
     return core
 
 
@@ -369,7 +369,7 @@ def without_deeper_cells(notebook):
 def test_core_path_runs_without_the_deeper_cells(path, real_data_dir, monkeypatch, tmp_path):
     """A newcomer may skip every Going-deeper part: the core path alone runs top to bottom (fast mode)."""
     notebook = nbformat.read(path, as_version=4)
-    if not any(layer(cell) == DEEPER for cell in notebook.cells):
+    if len(without_deeper_cells(notebook).cells) == len(notebook.cells):
         pytest.fail(f"{path.name} has no cell tagged 'deeper' (docs/notebook-conventions.md)", pytrace=False)
     env = notebook_env(tmp_path / "env", real_data_dir)
     for key in set(os.environ) - set(env):
