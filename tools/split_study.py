@@ -20,6 +20,10 @@ from the same parts (validation parts of different folds are disjoint; every fol
 images, so the test part is the bootstrap SE of the folds' mean test accuracy), and the folds' spread
 (standard deviation, and sd/√n).
 
+The test set holds other photos of the *same* 7 signers (``tools.signer_table`` reports it), so where the
+signers' photos are here, a signers row also gives each fold's test accuracy on its held-out signer's test
+images and on the others'.
+
 Runs are written one by one to ``build/split_study_runs.jsonl`` (a rerun skips those done and loads finished
 models); the summary goes to ``build/splits.json`` and ``build/splits.md``::
 
@@ -96,8 +100,22 @@ def run_one(name: str, split: str, fold: int, data_dir: str | None, fast: bool, 
     }
 
 
-def summarize(runs: list[dict], test_groups: np.ndarray) -> list[dict]:
-    """One row per (model, split): mean val/test/gap over folds, the gap's SE (bootstrap parts) and spread."""
+def held_out_signer_accuracy(run: dict, test_signers: np.ndarray) -> dict:
+    """A signers run's test accuracy on the test images of its held-out signer(s), and on the others'."""
+    right = np.ones(len(test_signers), dtype=bool)
+    right[run["test_wrong"]] = False
+    held_out = np.isin(test_signers, run["held_out_signers"])
+    return {"test_accuracy_held_out_signer": round(float(right[held_out].mean()), 5),
+            "test_images_held_out_signer": int(held_out.sum()),
+            "test_accuracy_other_signers": round(float(right[~held_out].mean()), 5)}
+
+
+def summarize(runs: list[dict], test_groups: np.ndarray, test_signers: np.ndarray | None = None) -> list[dict]:
+    """One row per (model, split): mean val/test/gap over folds, the gap's SE (bootstrap parts) and spread.
+
+    With ``test_signers`` (the signer of each test image's source photo), a signers row also tells the test
+    accuracy on the held-out signers' test images and on the other signers' (mean over folds).
+    """
     from helpers.evaluate import group_bootstrap_se
 
     rows = []
@@ -125,6 +143,16 @@ def summarize(runs: list[dict], test_groups: np.ndarray) -> list[dict]:
             "test_accuracies": [r["test_accuracy"] for r in mine],
             "run_seconds_total": round(sum(r["run_seconds"] for r in mine), 1),
         })
+        if split == "signers" and test_signers is not None:
+            by_signer = [held_out_signer_accuracy(r, test_signers) for r in mine]
+            for key in ("test_accuracy_held_out_signer", "test_accuracy_other_signers"):
+                rows[-1][key] = round(statistics.mean(b[key] for b in by_signer), 5)
+                rows[-1][key + "_per_fold"] = [b[key] for b in by_signer]
+            # does the signers split predict the accuracy on a new person (the held-out signer's test images)?
+            person_gaps = [r["val_accuracy"] - b["test_accuracy_held_out_signer"] for r, b in zip(mine, by_signer)]
+            rows[-1]["gap_to_held_out_signer_test"] = round(statistics.mean(person_gaps), 5)
+            rows[-1]["gap_to_held_out_signer_test_sd_over_folds"] = (
+                round(statistics.stdev(person_gaps), 5) if len(person_gaps) > 1 else None)
     return rows
 
 
@@ -160,7 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     from helpers import data
     from helpers.groups import near_duplicate_groups
     from helpers.quiet import quiet_tensorflow
+    from helpers.hand_photo_sets import photo_folder
     from tools.course import machine
+    from tools.signer_table import nearest_signers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="folder of the Sign-MNIST CSVs (default: SIGN_MNIST_DIR or kagglehub)")
@@ -198,7 +228,11 @@ def main(argv: list[str] | None = None) -> None:
               f"± {pct(run['test_accuracy_se'])}, gap {100 * run['gap']:+.2f} ± {pct(run['gap_se'])} "
               f"({run['run_seconds']:.0f} s)", flush=True)
 
-    summary = summarize(runs, test_groups)
+    test_signers = None  # the test images' signers, from their source photos where those are here
+    photos = photo_folder("signers")
+    if photos is not None and not args.fast and not data.is_fixture(folder):
+        test_signers = nearest_signers(raw["x_test"], photos)["signer"]
+    summary = summarize(runs, test_groups, test_signers)
     command = "python -m tools.split_study" + (f" --data {args.data}" if args.data else "") + f" --seeds {args.seeds}"
     command += f" --signer-folds {signer_folds}" if args.signer_folds is not None else ""
     command += f" --improved-folds {args.improved_folds}" if args.improved_folds else ""
@@ -206,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     record = {
         "title": "Validation splits vs the test set", "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": command, "machine": machine(), "fast": args.fast,
-        "this_session_seconds": round(time.perf_counter() - started, 1), "test_images": int(len(test_groups)),
+        "this_session_seconds": round(time.perf_counter() - started, 1),
+        "runs_seconds_total": round(sum(r["run_seconds"] for r in runs), 1),  # every run, this session or earlier "test_images": int(len(test_groups)),
         "test_groups": int(len(np.unique(test_groups))),
         "se_method": ("validation: group bootstrap over the validation part's near-copy groups (for signers: groups "
                       "within the held-out signer); test: group bootstrap over the test file's near-copy groups; "
@@ -217,6 +252,15 @@ def main(argv: list[str] | None = None) -> None:
     out.write_text(json.dumps(record, indent=2))
     table = markdown(summary, f"# Validation splits vs the test set\n\n`{command}` on {record['machine']['cpu']} "
                               f"({record['machine']['cores']} cores)")
+    for row in summary:
+        if "test_accuracy_held_out_signer" in row:
+            sd = row["gap_to_held_out_signer_test_sd_over_folds"]
+            table += (f"\n{row['model']}, signers split: test accuracy on the held-out signer's own test images "
+                      f"{pct(row['test_accuracy_held_out_signer'])}%, on the other signers' {pct(row['test_accuracy_other_signers'])}%; "
+                      f"validation − held-out signer's test: {100 * row['gap_to_held_out_signer_test']:+.2f} points"
+                      f"{'' if sd is None else f' (sd over folds {pct(sd)})'} "
+                      "(test images assigned to signers by their best-matching source photo: the test set holds "
+                      "other photos of the same 7 signers)\n")
     (build_dir() / "splits.md").write_text(table)
     print(table)
     print(f"wrote {out} and {out.with_suffix('.md')}")

@@ -34,3 +34,10 @@ def test_fast_study_on_the_fixture(fixture_dir, tmp_path):
         assert 0 <= row["val_accuracy"] <= 1 and 0 <= row["test_accuracy"] <= 1 and row["gap_se_bootstrap"] > 0
     assert record["summary"][0]["held_out_signers"][0][0].startswith("fake_")
     assert "| signers |" in (tmp_path / "build" / "splits.md").read_text()
+
+
+def test_held_out_signer_accuracy_splits_the_test_set_by_signer():
+    run = {"held_out_signers": ["a"], "test_wrong": [0, 1, 3]}
+    out = split_study.held_out_signer_accuracy(run, np.array(["a", "a", "b", "b"]))
+    assert out == {"test_accuracy_held_out_signer": 0.0, "test_images_held_out_signer": 2,
+                   "test_accuracy_other_signers": 0.5}
