@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length hands ablation clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ site-check: $(STAMP) ## build the website from a fast-mode course run and open e
 
 length: $(STAMP) ## words of prose and stated times per notebook: core path and Going deeper
 	$(PY) -m tools.course_length
+
+splits: $(STAMP) ## which signer made each image, then random/grouped/signers validation vs the test set: build/splits.json and .md
+	$(PY) -m tools.signer_table $(if $(DATA),--data "$(DATA)")
+	$(PY) -m tools.split_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --signer-folds 7 --improved-folds 1
 
 hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
 	$(PY) -m tools.hands_report $(if $(SHIP),--ship)

@@ -13,7 +13,7 @@ both). The commands that run, measure, test and publish the course live in ``too
 - ``evaluate`` (01): accuracy, confusion matrix, per-letter report, standard errors
 - ``plots`` (01): the course's figures (matplotlib + seaborn)
 - ``robustness`` (06): the perturbations (brightness, contrast, rotation, shift, noise)
-- ``records`` (06): the course's recorded runs, as notebooks show them
+- ``records`` (05): the course's recorded runs, as notebooks show them
 - ``interpret`` (07): saliency, Grad-CAM, filters, feature maps, embeddings
 - ``export`` (08): TensorFlow Lite files (float and int8) and their runtime
 - ``predict`` (08): a letter from any picture with the trained CNN

@@ -64,3 +64,24 @@ def recorded_ablation(fast: bool, data_key: str) -> tuple[dict, Path] | tuple[No
         if report and report["fast"] == fast and {r["data"] for r in report["runs"]} == {data_key}:
             return report, path
     return None, None
+
+
+def recorded_split_study() -> tuple[dict, Path] | tuple[None, None]:
+    """The study of validation splits against the test set (``python -m tools.split_study``): your own run
+    (``build/splits.json``) first, then the course's (``results/splits.json``); ``(None, None)`` when neither exists.
+
+    Its ``summary`` holds one row per model and split (random, grouped, signers) with the mean validation and
+    test accuracy over the folds, the gap between them, and for the signers split the held-out signer's own
+    test images (``test_accuracy_held_out_signer``).
+    """
+    for path in (build_dir() / "splits.json", REPO_ROOT / "build" / "splits.json", REPO_ROOT / "results" / "splits.json"):
+        if path.is_file():
+            report = json.loads(path.read_text())
+            if not report.get("fast"):
+                return report, path
+    return None, None
+
+
+def split_row(report: dict, model: str, split: str) -> dict | None:
+    """One row of the split study's summary, or None when the study has no such row."""
+    return next((row for row in report["summary"] if row["model"] == model and row["split"] == split), None)

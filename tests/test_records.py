@@ -32,3 +32,22 @@ def test_your_own_run_comes_first_and_a_run_of_other_data_or_mode_is_never_shown
     assert report["date"] == "yours" and path == own
     table = records.ablation_markdown(report)
     assert table.startswith("Ablation of yours on 2 cores") and "| 90.00% ± 1.00 (89.00%–91.00%) |" in table
+
+
+def test_the_split_study_shown_is_yours_first_and_never_a_fast_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "REPO_ROOT", tmp_path / "repo")
+    assert records.recorded_split_study() == (None, None)
+    row = {"model": "baseline_cnn", "split": "signers", "val_accuracy": 0.7, "test_accuracy": 0.9}
+    recorded = tmp_path / "repo" / "results" / "splits.json"
+    recorded.parent.mkdir(parents=True)
+    recorded.write_text(json.dumps({"fast": False, "date": "course's", "summary": [row]}))
+    own = config.build_dir() / "splits.json"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text(json.dumps({"fast": True, "date": "a fast try", "summary": [row]}))
+    report, path = records.recorded_split_study()
+    assert report["date"] == "course's" and path == recorded, "a fast-mode study is never shown"
+    own.write_text(json.dumps({"fast": False, "date": "yours", "summary": [row]}))
+    report, path = records.recorded_split_study()
+    assert report["date"] == "yours" and path == own
+    assert records.split_row(report, "baseline_cnn", "signers") == row
+    assert records.split_row(report, "improved_cnn", "signers") is None

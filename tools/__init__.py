@@ -12,8 +12,8 @@ Each module, one line, with the ``make`` target that runs it (a test checks the 
 - ``course_length``: ``make length``: words and stated times of the core path and the Going-deeper parts
 - ``student``: ``make student``: the student edition, answers blanked
 - ``badges``: ``python -m tools.badges``: every notebook's Colab badge for a fork
-- ``signer_table``: ``python -m tools.signer_table``: which of the 7 signers made each training image (data/signers)
-- ``split_study``: ``python -m tools.split_study``: random vs near-copy vs signer validation splits, gap to the test set
+- ``signer_table``: ``make splits``: which of the 7 signers made each training image (data/signers)
+- ``split_study``: ``make splits``: random vs near-copy vs signer validation splits, gap to the test set
 - ``fixture``: ``make colab-check``: a tiny synthetic stand-in for the data set, for tests
 - ``cli``: shared by the commands: an error told in a few lines, the kernel's log kept aside
 - ``notebook_env``: ``make nbval``: the offline, fast-mode environment notebooks run in under test
