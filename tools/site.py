@@ -46,8 +46,10 @@ def _lesson(notebook: nbformat.NotebookNode) -> tuple[str, str]:
 
 def _details(text: str, summary: str) -> str:
     """Markdown inside a closed ``<details>``; headings stay outside it (a heading inside would break the page's
-    sections), so each stretch of text between headings gets its own."""
+    sections), and so does the paragraph right after a heading (it says what the part is and that it is optional);
+    each stretch of text between headings gets its own ``<details>``."""
     out, chunk = [], []
+    lead = False  # the next paragraph is the one right after a heading
 
     def close():
         if any(line.strip() for line in chunk):
@@ -58,6 +60,13 @@ def _details(text: str, summary: str) -> str:
         if line.startswith("#"):
             close()
             out.extend([line, ""])
+            lead = line.startswith("## ")  # a Going-deeper heading: its first paragraph stays in view
+        elif lead:
+            if line.strip():
+                out.append(line)
+            elif out and out[-1].strip():  # the lead paragraph ends
+                out.append("")
+                lead = False
         else:
             chunk.append(line)
     close()

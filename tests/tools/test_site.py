@@ -146,3 +146,31 @@ def test_pages_show_the_lessons_not_the_runs(site):
         assert '<details class="deeper">' in html, f"{name}: no collapsed Going-deeper part"
         assert "For the course&#x27;s automated runs" not in html and "For the course's automated runs" not in html, (
             f"{name} shows a checks cell")
+
+
+def test_a_page_keeps_the_lesson_and_hides_the_plumbing_without_building_a_site():
+    """tools.site.site_notebook on a small notebook: no browser, no Sphinx."""
+    import nbformat
+
+    from tools.site import site_notebook
+
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    notebook = nbformat.v4.new_notebook(cells=[
+        code('if "google.colab" in sys.modules:\n    !git clone https://github.com/x/y.git'),
+        code('DATA_DIR = "/home/ana/data"', metadata={"tags": ["injected-parameters"]}),
+        md("## The lesson\nCore prose."),
+        md("## Going deeper: why\nOptional: skip it.\n\nThe depth.\n\n### A detail\nMore depth.",
+           metadata={"tags": ["deeper"]}),
+        code("x = 1", metadata={"tags": ["deeper"]}),
+        code("# For the course's automated runs (learners: skip this cell): x\nassert x", metadata={"tags": ["checks"]}),
+    ])
+    page = site_notebook(notebook)
+    tags = [cell.metadata.get("tags", []) for cell in page.cells]
+    assert "remove-cell" in tags[0] and "remove-cell" in tags[1] and "remove-cell" in tags[5]
+    assert "hide-cell" in tags[4] and tags[2] == []
+    assert page.cells[2].source == "## The lesson\nCore prose."
+    deeper = page.cells[3].source
+    assert deeper.index("Optional: skip it.") < deeper.index("<details") < deeper.index("The depth.")
+    assert deeper.count('<details class="deeper">') == 2 and "### A detail" in deeper
+    assert deeper.index("### A detail") < deeper.index("More depth.")
+    assert notebook.cells[3].source.startswith("## Going deeper: why\nOptional"), "the executed notebook is not changed"
