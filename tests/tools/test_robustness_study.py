@@ -1,0 +1,66 @@
+"""`python -m tools.robustness_study --fast`: the cause rows, a candidate, the choice and the refits, on the fixture."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import model as model_lib
+from tools import robustness_study as study
+
+
+def test_build_variant_with_no_change_is_the_final_recipe():
+    ours, theirs = study.build_variant(100, "x"), model_lib.build_improved_cnn(total_steps=100)
+    assert ours.count_params() == theirs.count_params()
+    kinds = lambda m: [type(layer).__name__ for layer in m.layers]  # noqa: E731
+    assert kinds(ours) == kinds(theirs)
+    noisy = study.build_variant(100, "y", noise=0.1, order="textbook")
+    assert isinstance(noisy.get_layer("augmentation").layers[-1], keras.layers.GaussianNoise)
+    assert [type(layer).__name__ for layer in noisy.layers[2:6]] == ["Conv2D", "BatchNormalization", "ReLU",
+                                                                     "MaxPooling2D"]
+
+
+def test_choice_reads_validation_only_and_keeps_clean_accuracy():
+    def row(name, clean, noise):
+        return {"name": name, "val": {"original": clean, "Gaussian noise σ=0.1": noise, "shifted": 0.95},
+                "test": {"original": 0.0, "Gaussian noise σ=0.1": 0.0, "shifted": 0.0}}
+    current = row("improved_cnn", 0.99, 0.2)
+    good, too_costly = row("a", 0.985, 0.96), row("b", 0.97, 0.99)
+    assert study.choose(current, [too_costly, good], sd=0.01)[0] == "a"
+    assert study.choose(current, [too_costly], sd=0.01)[0] == "improved_cnn"
+
+
+def test_recomputed_batchnorm_statistics_are_the_exact_ones():
+    model = model_lib.build_improved_cnn(total_steps=10)
+    images = np.random.default_rng(0).random((64, 28, 28, 1)).astype(np.float32)
+    copy = study.recompute_batchnorm(model, images)
+    first = next(layer for layer in copy.layers if isinstance(layer, keras.layers.BatchNormalization))
+    features = keras.Model(copy.inputs, first.input).predict(images, verbose=0)
+    assert np.allclose(first.moving_mean.numpy(), features.mean(axis=(0, 1, 2)), atol=1e-5)
+    assert np.allclose(model.get_layer(first.name).moving_mean.numpy(), 0.0)  # the original is left unchanged
+
+
+def test_fast_study_on_the_fixture(fixture_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(study, "CAUSE", {k: study.CAUSE[k] for k in ("baseline_cnn", "improved_cnn", "no_batchnorm")})
+    monkeypatch.setattr(study, "CANDIDATES", {"noise_0.1": study.CANDIDATES["noise_0.1"]})
+    study.main(["--data", str(fixture_dir), "--seeds", "1", "--fast"])
+    record = json.loads((tmp_path / "build" / "robustness_study.json").read_text())
+    names = [r["name"] for r in record["runs"] if not r["refit"]]
+    assert names == ["baseline_cnn", "improved_cnn", "no_batchnorm", "bn_stats_noisy", "bn_stats_clean", "noise_0.1"]
+    for run in record["runs"]:
+        assert "Gaussian noise σ=0.1" in run["test"] and all(0 <= v <= 1 for v in run["test"].values())
+        assert run["refit"] or len(run["val"]) == len(run["test"])
+    assert record["chosen"] in ("improved_cnn", "noise_0.1")
+    assert set(record["final"]) == {"baseline_cnn", "improved_cnn", record["chosen"]}
+    assert "time_ratio_to_baseline" in record["targets"]["improved_cnn"]
+    assert "## Perturbed grouped validation" in (tmp_path / "build" / "robustness_study.md").read_text()
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.1])
+def test_noisy_images_stay_in_range(sigma):
+    images = np.full((4, 28, 28, 1), 0.5, dtype=np.float32)
+    out = study.noisy(images, sigma)
+    assert out.min() >= 0 and out.max() <= 1 and (np.abs(out - images).mean() > 0) == bool(sigma)
