@@ -61,9 +61,23 @@ def recorded_ablation(fast: bool, data_key: str) -> tuple[dict, Path] | tuple[No
     for path in (build_dir() / "ablation.json", REPO_ROOT / "build" / "ablation.json",
                  REPO_ROOT / "results" / "ablation.json"):
         report = json.loads(path.read_text()) if path.is_file() else None
-        if report and report["fast"] == fast and {r["data"] for r in report["runs"]} == {data_key}:
+        if report and report["fast"] == fast and all(same_data(r["data"], data_key) for r in report["runs"]):
             return report, path
     return None, None
+
+
+def same_data(recorded_key: str, data_key: str) -> bool:
+    """Whether a recorded run's data key names the same data set and split as ``data_key``.
+
+    A key is ``[fixture-]<fingerprint>-<split>``. The fingerprint (the files' sizes and modification times)
+    differs between two copies of the pinned Kaggle files, so any copy of the real data matches another,
+    the synthetic fixture only itself, and the split must be the same.
+    """
+    def parts(key: str) -> tuple[bool, str]:
+        fixture = key.startswith("fixture-")
+        return fixture, key.removeprefix("fixture-").partition("-")[2]
+
+    return parts(recorded_key) == parts(data_key)
 
 
 def recorded_split_study() -> tuple[dict, Path] | tuple[None, None]:

@@ -20,15 +20,15 @@ def test_your_own_run_comes_first_and_a_run_of_other_data_or_mode_is_never_shown
     monkeypatch.setattr(records, "REPO_ROOT", tmp_path / "repo")
     recorded = tmp_path / "repo" / "results" / "ablation.json"
     recorded.parent.mkdir(parents=True)
-    recorded.write_text(json.dumps(ablation(False, "real", "course's")))
-    assert records.recorded_ablation(True, "real") == (None, None), "a fast run never shows a full one"
-    assert records.recorded_ablation(False, "fixture") == (None, None), "nor another data set's"
-    report, path = records.recorded_ablation(False, "real")
+    recorded.write_text(json.dumps(ablation(False, "aa-grouped", "course's")))
+    assert records.recorded_ablation(True, "aa-grouped") == (None, None), "a fast run never shows a full one"
+    assert records.recorded_ablation(False, "fixture-aa-grouped") == (None, None), "nor another data set's"
+    report, path = records.recorded_ablation(False, "aa-grouped")
     assert report["date"] == "course's" and path == recorded
     own = config.build_dir() / "ablation.json"  # the test's scratch build folder (conftest)
     own.parent.mkdir(parents=True, exist_ok=True)
-    own.write_text(json.dumps(ablation(False, "real", "yours")))
-    report, path = records.recorded_ablation(False, "real")
+    own.write_text(json.dumps(ablation(False, "aa-grouped", "yours")))
+    report, path = records.recorded_ablation(False, "aa-grouped")
     assert report["date"] == "yours" and path == own
     table = records.ablation_markdown(report)
     assert table.startswith("Ablation of yours on 2 cores") and "| 90.00% ± 1.00 (89.00%–91.00%) |" in table
@@ -51,3 +51,11 @@ def test_the_split_study_shown_is_yours_first_and_never_a_fast_one(tmp_path, mon
     assert report["date"] == "yours" and path == own
     assert records.split_row(report, "baseline_cnn", "signers") == row
     assert records.split_row(report, "improved_cnn", "signers") is None
+
+
+def test_a_recorded_run_on_another_copy_of_the_real_data_is_shown_but_never_the_fixture_or_another_split():
+    assert records.same_data("dfd040e862-grouped", "f07159033b-grouped")  # the same files, copied elsewhere
+    assert not records.same_data("dfd040e862-grouped", "f07159033b-random")
+    assert not records.same_data("fixture-dfd040e862-grouped", "f07159033b-grouped")
+    assert not records.same_data("dfd040e862-grouped", "fixture-f07159033b-grouped")
+    assert records.same_data("fixture-aa-grouped", "fixture-bb-grouped")
