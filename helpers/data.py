@@ -325,33 +325,29 @@ def grouped_split(labels, groups, val_fraction=0.15, seed=42, fold=0):
     """Indices ``(train_index, val_index)`` of a validation split by group.
 
     Every group of near-copies (see :func:`helpers.groups.near_duplicate_groups`) lies
-    wholly on one side, about ``val_fraction`` of the images go to validation (more when
-    some letter has fewer than ``1 / val_fraction`` groups), with the class mix kept and
-    every letter present on both sides. ``groups`` may be any group ids, e.g. signers
-    (:func:`helpers.groups.training_signers`): then whole signers are held out.
-    ``fold`` picks another of the folds (0, the default, is the first that has every letter on
-    both sides; 1 the next, ...), so a study can rotate which groups are held out.
+    wholly on one side, about ``val_fraction`` of the images go to validation, with the class
+    mix kept and every letter present on both sides. Balancing is not a guarantee: when no fold
+    has every letter on both sides (a small data set), fewer, larger folds are tried.
+    ``groups`` may be any group ids, e.g. signers (:func:`helpers.groups.training_signers`): then
+    whole signers are held out. ``fold`` picks another usable fold (0, the default, is the first;
+    1 the next, ...), so a study can rotate which groups are held out.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
     labels, groups = np.asarray(labels), np.asarray(groups)
-    n_splits = round(1 / val_fraction)  # one fold of n_splits is the validation part
     fewest_groups = min(len(np.unique(groups[labels == letter])) for letter in np.unique(labels))
-    n_splits = max(2, min(n_splits, fewest_groups))  # a letter with k groups fits in at most k folds
-    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    usable = 0
-    for train_index, val_index in folds.split(np.zeros(len(labels)), labels, groups):
-        if set(labels[val_index]) == set(labels[train_index]) == set(labels):  # every letter on both sides
-            if usable == fold:
-                return train_index, val_index
-            usable += 1
-    if usable:
-        raise ValueError(f"fold {fold} asked for, but only {usable} of the {n_splits} grouped folds have every "
-                         f"letter on both sides: pass a fold from 0 to {usable - 1}")
-    raise ValueError(
-        f"none of the {n_splits} grouped folds has every letter on both sides: some letter has "
-        "too few groups of near-copies; use a larger val_fraction or more data"
-    )
+    most_splits = max(2, min(round(1 / val_fraction), fewest_groups))  # a letter with k groups fits in k folds
+    for n_splits in range(most_splits, 1, -1):  # one fold of n_splits is the validation part
+        folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        usable = [(train_index, val_index) for train_index, val_index in folds.split(labels, labels, groups)
+                  if set(labels[val_index]) == set(labels[train_index]) == set(labels)]  # every letter on both sides
+        if len(usable) > fold:
+            return usable[fold]
+        if usable:
+            raise ValueError(f"fold {fold} asked for, but only {len(usable)} of the {n_splits} grouped folds have "
+                             f"every letter on both sides: pass a fold from 0 to {len(usable) - 1}")
+    raise ValueError("no grouped split has every letter on both sides: some letter has too few groups; "
+                     "use more data")
 
 
 # --------------------------------------------------------------------------- cache
