@@ -41,3 +41,23 @@ def test_held_out_signer_accuracy_splits_the_test_set_by_signer():
     out = split_study.held_out_signer_accuracy(run, np.array(["a", "a", "b", "b"]))
     assert out == {"test_accuracy_held_out_signer": 0.0, "test_images_held_out_signer": 2,
                    "test_accuracy_other_signers": 0.5}
+
+
+def test_the_readme_table_is_the_recorded_study():
+    """The README's split table states what results/splits.json recorded, never figures typed from another run."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    summary = {row["split"]: row for row in json.loads((root / "results" / "splits.json").read_text())["summary"]
+               if row["model"] == "baseline_cnn"}
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for split, label in (("random", "| random |"), ("grouped", "| grouped (near-copy groups) |"),
+                         ("signers", "| signers (one of 7 held out) |")):
+        line = next(line for line in readme.splitlines() if line.startswith(label))
+        row = summary[split]
+        expected = [f"{100 * row['val_accuracy']:.2f}%", f"{100 * row['test_accuracy']:.2f}%",
+                    f"{100 * row['gap']:+.2f} ± {100 * row['gap_se_bootstrap']:.2f} pt".replace("-", "−")]
+        for figure in expected:
+            assert figure in line, f"README's {split} row should state {figure}: {line}"
+        assert re.search(rf"\| {row['folds']} \|", line)
