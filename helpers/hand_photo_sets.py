@@ -240,6 +240,12 @@ def landmarks_of(name: str, folder: str | Path | None = None, labels: pd.DataFra
     return arrays
 
 
+def join_sets(*marks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Several photo sets' landmark arrays as one (the keys they all have), e.g. every person besides the signers."""
+    keys = [key for key in marks[0] if all(key in m for m in marks[1:])]
+    return {key: np.concatenate([m[key] for m in marks]) for key in keys}
+
+
 def photo_set_labels(name: str, folder: str | Path | None = None) -> pd.DataFrame:
     """``file``, ``letter`` and ``signer`` of a photo set: its ``labels.csv`` if the photos are here, else the shipped rows."""
     where = photo_folder(name, folder)

@@ -243,6 +243,16 @@ def load_classifier(path: str | Path | None = None):
     return keras.models.load_model(path, safe_mode=True)
 
 
+def calibrate(photos, letters, model=None, detector: HandDetector | None = None):
+    """Adapt the classifier to your hand from a few photos per letter: :func:`helpers.hand_calibration.calibrate`.
+
+    Returns a classifier that :func:`predict_letter_from_photo` accepts (``model=...``).
+    """
+    from helpers.hand_calibration import calibrate as calibrate_to_hand  # that module builds on this one
+
+    return calibrate_to_hand(photos, letters, model=model, detector=detector)
+
+
 def letter_indices(letters) -> np.ndarray:
     return np.array([LETTERS.index(str(letter)) for letter in letters], dtype=np.int64)
 

@@ -48,3 +48,11 @@ def test_without_the_photos_the_shipped_landmarks_stand_in(tmp_path, monkeypatch
     assert list(arrays["photo"]) == list(few["file"]) and arrays["landmarks"].shape == (24, 21, 3)
     with pytest.raises(ValueError, match="not in the shipped signers landmarks"):
         hand_photo_sets.landmarks_of("signers", labels=few.assign(file="elsewhere.jpg"))
+
+
+def test_join_sets_keeps_the_keys_every_set_has_in_order():
+    one = {"letter": np.array(["A", "B"]), "found": np.array([True, False]), "grey": np.array([False, True])}
+    two = {"letter": np.array(["C"]), "found": np.array([True])}
+    joined = hand_photo_sets.join_sets(one, two)
+    assert sorted(joined) == ["found", "letter"]
+    assert list(joined["letter"]) == ["A", "B", "C"] and list(joined["found"]) == [True, False, True]

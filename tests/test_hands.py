@@ -179,3 +179,14 @@ def test_calibrate_takes_photos_and_letters_and_gives_a_classifier_predict_accep
         hand_calibration.calibrate([photo], ["J"], model=model, detector=detector)
     with pytest.raises(ValueError, match="no hand was found"):
         hand_calibration.calibrate([photo], ["A"], model=model, detector=FakeDetector(np.zeros((0, 21, 3))))
+
+
+def test_hands_calibrate_is_the_same_calibration(trained):
+    model, landmarks, _ = trained
+    photo = Image.new("RGB", (64, 48), "white")
+    detector = FakeDetector(landmarks[:1])
+    via_hands = hands.calibrate([photo], ["A"], model=model, detector=detector)
+    direct = hand_calibration.calibrate([photo], ["A"], model=model, detector=detector)
+    assert isinstance(via_hands, hand_calibration.CalibratedClassifier)
+    np.testing.assert_allclose(via_hands.prototypes, direct.prototypes)
+    assert hands.predict_letter_from_photo(photo, via_hands, detector=detector).letters[0][0] == "A"
