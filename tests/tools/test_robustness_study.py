@@ -46,7 +46,8 @@ def test_recomputed_batchnorm_statistics_are_the_exact_ones():
 def test_fast_study_on_the_fixture(fixture_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(study, "CAUSE", {k: study.CAUSE[k] for k in ("baseline_cnn", "improved_cnn", "no_batchnorm")})
     monkeypatch.setattr(study, "CANDIDATES", {"noise_0.1": study.CANDIDATES["noise_0.1"]})
-    study.main(["--data", str(fixture_dir), "--seeds", "1", "--fast"])
+    monkeypatch.setattr(study, "SHORTLIST_WORST", 0.0)  # every candidate gets the extra seeds
+    study.main(["--data", str(fixture_dir), "--seeds", "1", "--candidate-seeds", "2", "--fast"])
     record = json.loads((tmp_path / "build" / "robustness_study.json").read_text())
     names = [r["name"] for r in record["runs"] if not r["refit"]]
     assert names == ["baseline_cnn", "improved_cnn", "no_batchnorm", "bn_stats_noisy", "bn_stats_clean", "noise_0.1"]
@@ -57,6 +58,10 @@ def test_fast_study_on_the_fixture(fixture_dir, tmp_path, monkeypatch):
     assert set(record["final"]) == {"baseline_cnn", "improved_cnn", record["chosen"]}
     assert "time_ratio_to_baseline" in record["targets"]["improved_cnn"]
     assert "## Perturbed grouped validation" in (tmp_path / "build" / "robustness_study.md").read_text()
+    shortlist = record["shortlist"]  # the choice read the means of two seeds
+    assert shortlist["names"] == ["improved_cnn", "noise_0.1"] and set(shortlist["val_means"]) == set(shortlist["names"])
+    assert sorted((r["name"], r["seed"]) for r in shortlist["runs"]) == [("improved_cnn", 1), ("noise_0.1", 1)]
+    assert "means over 2 seeds" in record["choice_reason"]
 
 
 @pytest.mark.parametrize("sigma", [0.0, 0.1])
