@@ -276,6 +276,25 @@ class HandPrediction:
 ADVICE = ("Tips: palm towards the camera, the whole hand in the picture filling about a third of the frame, "
           "plain background, good light, one hand only.")
 
+#: Letters that stay hard for people the classifier never saw (``make hands``: per letter and top confusions,
+#: leave one person out), in families that share a hand shape, with what tells them apart.
+HARD_LETTERS = {
+    "AEMNST": "A, E, M, N, S and T are all a fist; only the thumb differs (beside the index finger for A, "
+              "under the curled fingertips for E, under three fingers for M, under two for N, across the front "
+              "for S, between index and middle finger for T). Turn the fist so the camera sees the thumb.",
+    "GHPQ": "G and H point sideways, P and Q point down: the same shapes as other letters (G and Q share one, "
+            "H is U turned, P is K turned). Point clearly: fully sideways or fully down.",
+    "KRUV": "K, R, U and V all raise the index and middle fingers: together for U, crossed for R, spread for V, "
+            "spread with the thumb between them for K. Make the gap, the cross or the thumb easy to see.",
+    "CO": "C and O differ in how far the curve closes: leave a clear gap for C, touch the fingertips to the "
+          "thumb for O.",
+}
+
+
+def letter_tip(letter: str) -> str:
+    """What tells ``letter`` apart from the letters it is confused with ("" for a letter that is seldom confused)."""
+    return next((tip for family, tip in HARD_LETTERS.items() if letter in family), "")
+
 
 def predict_letter_from_photo(image, model=None, detector: HandDetector | None = None, k: int = 3,
                               use_largest: bool = False) -> HandPrediction:
@@ -305,5 +324,8 @@ def predict_letter_from_photo(image, model=None, detector: HandDetector | None =
     order = np.argsort(-probabilities)[:k]
     letters = [(LETTERS[c], float(probabilities[c])) for c in order]
     text = ", ".join(f"{letter} {100 * p:.0f}%" for letter, p in letters)
+    close_call = len(letters) > 1 and letter_tip(letters[1][0]) == letter_tip(letters[0][0]) != ""
     advice = "" if letters[0][1] >= 0.5 else " The classifier is unsure. " + ADVICE
+    if close_call and letters[1][1] >= 0.2:  # a look-alike letter is close behind: say what tells them apart
+        advice += " " + letter_tip(letters[0][0])
     return HandPrediction(letters, f"Top-{k}: {text}.{advice}", picture, hand, detection.landmarks)

@@ -190,3 +190,29 @@ def test_hands_calibrate_is_the_same_calibration(trained):
     assert isinstance(via_hands, hand_calibration.CalibratedClassifier)
     np.testing.assert_allclose(via_hands.prototypes, direct.prototypes)
     assert hands.predict_letter_from_photo(photo, via_hands, detector=detector).letters[0][0] == "A"
+
+
+class FixedAnswer:
+    """A stand-in classifier that gives the same letter probabilities for every hand."""
+
+    n_features = 336
+
+    def __init__(self, **letters):
+        self.probabilities = np.zeros(25, dtype=np.float32)
+        for letter, p in letters.items():
+            self.probabilities[LETTERS.index(letter)] = p
+
+    def __call__(self, features, training=False):
+        return np.tile(self.probabilities, (len(features), 1))
+
+
+def test_a_close_call_between_look_alike_letters_says_what_tells_them_apart(trained):
+    _, landmarks, _ = trained
+    blank, detector = Image.new("RGB", (64, 48), "white"), FakeDetector(landmarks[:1])
+    close = hands.predict_letter_from_photo(blank, FixedAnswer(M=0.45, N=0.4, B=0.15), detector=detector)
+    assert "unsure" in close.message and hands.letter_tip("M") in close.message and "thumb" in hands.letter_tip("M")
+    not_alike = hands.predict_letter_from_photo(blank, FixedAnswer(M=0.45, B=0.4, N=0.15), detector=detector)
+    assert "unsure" in not_alike.message and hands.letter_tip("M") not in not_alike.message
+    sure = hands.predict_letter_from_photo(blank, FixedAnswer(B=0.9, D=0.1), detector=detector)
+    assert "unsure" not in sure.message and hands.letter_tip("B") == ""
+    assert all(hands.letter_tip(letter) for letter in "AEMNSTGHPQKRUVCO")
