@@ -29,3 +29,30 @@ def test_the_people_section_shows_each_row_the_spread_and_the_calibration_curve(
     assert "| the recipe | 3 | 90.0% |" in text and "Per person (the recipe): dev 70.0%, a 92.0%, b 98.0%." in text
     assert "Weakest letters (the recipe, all held-out photos): P 50%, A 100%." in text
     assert "| top-1, mean over people | 90.0% | 97.0% |" in text and "| worst person | 80.0% | 92.0% |" in text
+
+
+def test_a_tried_row_with_no_change_is_the_recipe_and_each_change_changes_the_answers():
+    """variant_probabilities (the "tried, not kept" rows) differs from the recipe only by the one change it names."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from synthetic_hands import base_hands, jittered
+
+    from helpers.config import LETTERS, VALID_LABELS
+    from helpers.hand_eval import leave_one_signer_out
+
+    landmarks, labels = jittered(base_hands(len(VALID_LABELS)), per_kind=4, seed=4)
+    found = np.ones(len(labels), bool)
+    found[5] = False  # a missed hand gets no answer
+    arrays = {"landmarks": landmarks, "letter": np.array([LETTERS[k] for k in labels]), "found": found,
+              "signer": np.tile(np.repeat(["s1", "s2"], 2), len(VALID_LABELS))}
+    recipe = leave_one_signer_out(arrays, "keras", seed=0, epochs=3, batch_size=64)
+    same = hands_report.variant_probabilities(arrays, seed=0, epochs=3, batch_size=64)
+    np.testing.assert_allclose(same, recipe, atol=1e-5)
+    assert not same[5].any()
+    for options in hands_report.TRIED.values():
+        changed = hands_report.variant_probabilities(arrays, seed=0, epochs=3, batch_size=64, **options)
+        assert changed.shape == recipe.shape and not changed[5].any()
+        assert np.abs(changed - recipe).max() > 1e-4
+        np.testing.assert_allclose(changed[found].sum(axis=1), 1.0, atol=1e-4)
