@@ -20,8 +20,8 @@ both). The commands that run, measure, test and publish the course live in ``too
 - ``photos`` (08): the CNN scored on real photos of hands, and a photo head
 - ``hand_landmarks`` (09): MediaPipe's 21 keypoints per hand, found in a photo and drawn on it
 - ``hand_photo_sets`` (09): photo sets of hands and their landmarks (cached, or shipped with the course)
-- ``hands`` (09): features of the keypoints, the hand classifier, a letter from a photo
-- ``hand_calibration`` (09): the hand classifier adapted to one person from a few of their photos
+- ``photo_downloads`` (09): the photo sets downloaded from pinned URLs, checked by SHA-256, cached
+- ``hands`` (09): features of the keypoints, the hand classifier, a letter from a photo, calibration to one person
 - ``hand_eval`` (09): the hand classifier measured on people it never saw
 - ``exercises`` (01): the checked exercises, one module per notebook
 """

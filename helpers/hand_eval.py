@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import LETTERS, NUM_CLASSES, VALID_LABELS
-from helpers.hand_calibration import CalibratedClassifier
-from helpers.hands import LogisticBaseline, letter_indices, predict_proba, train_hand_classifier
+from helpers.hands import CalibratedClassifier, LogisticBaseline, letter_indices, predict_proba, train_hand_classifier
 
 MISSED = -1  # label of "no hand found" in predictions
 
@@ -113,7 +112,7 @@ def spread_over_people(table: pd.DataFrame) -> dict:
 
 def calibration_by_person(arrays: dict, ks=(0, 1, 3, 5), draws: int = 3, seed: int = 0, epochs: int = 60,
                           exclude=(), **options) -> tuple[np.ndarray, pd.DataFrame]:
-    """Leave one person out, then calibrate to that person: the k-curve of :class:`helpers.hand_calibration.CalibratedClassifier`.
+    """Leave one person out, then calibrate to that person: the k-curve of :class:`helpers.hands.CalibratedClassifier`.
 
     For each person (each ``signer`` id not in ``exclude``, e.g. a group whose people are not given): train
     on everyone else; draw ``k`` of the person's photos per letter (hands found only) as calibration, score

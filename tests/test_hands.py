@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import hand_calibration, hand_landmarks, hand_photo_sets, hands
+from helpers import hand_landmarks, hand_photo_sets, hands
 from helpers.config import LETTERS, VALID_LABELS
 from synthetic_hands import base_hands, jittered, rotation_z
 
@@ -153,11 +153,11 @@ def test_calibration_fixes_a_persons_own_way_of_signing_and_leaves_other_letters
     examples, example_labels = jittered(person, per_kind=3, seed=5)
     later, later_labels = jittered(person[:2], per_kind=10, seed=6)
     before = hands.predict_proba(model, later).argmax(axis=1)
-    calibrated = hand_calibration.CalibratedClassifier(model, examples, example_labels)
+    calibrated = hands.CalibratedClassifier(model, examples, example_labels)
     after = hands.predict_proba(calibrated, later).argmax(axis=1)
     assert (before == later_labels).mean() < 0.5 and (after == later_labels).mean() == 1.0
     some = np.isin(example_labels, VALID_LABELS[:12])  # examples of the first 12 letters only
-    partial = hand_calibration.CalibratedClassifier(model, examples[some], example_labels[some])
+    partial = hands.CalibratedClassifier(model, examples[some], example_labels[some])
     others, _ = jittered(kinds, per_kind=2, seed=7)
     base, adapted = hands.predict_proba(model, others), hands.predict_proba(partial, others)
     untouched = [c for c in range(25) if c not in VALID_LABELS[:12]]
@@ -169,27 +169,16 @@ def test_calibrate_takes_photos_and_letters_and_gives_a_classifier_predict_accep
     model, landmarks, _ = trained
     photo = Image.new("RGB", (64, 48), "white")
     detector = FakeDetector(landmarks[:1])
-    calibrated = hand_calibration.calibrate([photo, photo], ["a", "A"], model=model, detector=detector)
+    calibrated = hands.calibrate([photo, photo], ["a", "A"], model=model, detector=detector)
     assert list(calibrated.letters) == [0]
     result = hands.predict_letter_from_photo(photo, calibrated, detector=detector)
     assert result.letters[0][0] == "A"
     with pytest.raises(ValueError, match="one letter per photo"):
-        hand_calibration.calibrate([photo], ["A", "B"], model=model, detector=detector)
+        hands.calibrate([photo], ["A", "B"], model=model, detector=detector)
     with pytest.raises(ValueError, match=r"\['J'\] are not static letters"):
-        hand_calibration.calibrate([photo], ["J"], model=model, detector=detector)
+        hands.calibrate([photo], ["J"], model=model, detector=detector)
     with pytest.raises(ValueError, match="no hand was found"):
-        hand_calibration.calibrate([photo], ["A"], model=model, detector=FakeDetector(np.zeros((0, 21, 3))))
-
-
-def test_hands_calibrate_is_the_same_calibration(trained):
-    model, landmarks, _ = trained
-    photo = Image.new("RGB", (64, 48), "white")
-    detector = FakeDetector(landmarks[:1])
-    via_hands = hands.calibrate([photo], ["A"], model=model, detector=detector)
-    direct = hand_calibration.calibrate([photo], ["A"], model=model, detector=detector)
-    assert isinstance(via_hands, hand_calibration.CalibratedClassifier)
-    np.testing.assert_allclose(via_hands.prototypes, direct.prototypes)
-    assert hands.predict_letter_from_photo(photo, via_hands, detector=detector).letters[0][0] == "A"
+        hands.calibrate([photo], ["A"], model=model, detector=FakeDetector(np.zeros((0, 21, 3))))
 
 
 class FixedAnswer:
