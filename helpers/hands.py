@@ -398,6 +398,8 @@ def calibrate(photos, letters, model=None, detector: HandDetector | None = None)
     if unknown:
         raise ValueError(f"letters {unknown} are not static letters A–Y without J")
     base = load_classifier() if model is None else model
+    if isinstance(base, CalibratedClassifier):  # calibrating again starts from the network, not from the last calibration
+        base = base.base
     own = HandDetector() if detector is None else None
     hands_found, labels = [], []
     try:

@@ -173,6 +173,8 @@ def test_calibrate_takes_photos_and_letters_and_gives_a_classifier_predict_accep
     assert list(calibrated.letters) == [0]
     result = hands.predict_letter_from_photo(photo, calibrated, detector=detector)
     assert result.letters[0][0] == "A"
+    again = hands.calibrate([photo], ["B"], model=calibrated, detector=detector)  # starts from the network again
+    assert again.base is model and list(again.letters) == [1]
     with pytest.raises(ValueError, match="one letter per photo"):
         hands.calibrate([photo], ["A", "B"], model=model, detector=detector)
     with pytest.raises(ValueError, match=r"\['J'\] are not static letters"):
