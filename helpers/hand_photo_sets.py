@@ -218,13 +218,14 @@ def shipped_landmarks(name: str) -> dict[str, np.ndarray]:
 
 
 def landmarks_of(name: str, folder: str | Path | None = None, labels: pd.DataFrame | None = None,
-                 task: str | Path | None = None) -> dict[str, np.ndarray]:
-    """A photo set's landmarks: detected from its photos where they are here (cached), else the shipped copy.
+                 task: str | Path | None = None, shipped: bool = False) -> dict[str, np.ndarray]:
+    """A photo set's landmarks: detected from its photos where they are here (cached), else the shipped copy
+    (always the shipped copy with ``shipped=True``).
 
     ``labels`` (a subset of the set's rows, e.g. a few per letter) keeps only those photos, in both cases.
     Besides :func:`detect_photo_set`'s arrays, ``grey`` says which photos are grey-scale pictures.
     """
-    where = photo_folder(name, folder)
+    where = None if shipped else photo_folder(name, folder)
     if where is not None:
         arrays = detect_photo_set(where, labels, task)
         return {**arrays, "grey": np.array([is_grey_photo(where / f) for f in arrays["photo"]], dtype=bool)}
@@ -246,9 +247,10 @@ def join_sets(*marks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([m[key] for m in marks]) for key in keys}
 
 
-def photo_set_labels(name: str, folder: str | Path | None = None) -> pd.DataFrame:
-    """``file``, ``letter`` and ``signer`` of a photo set: its ``labels.csv`` if the photos are here, else the shipped rows."""
-    where = photo_folder(name, folder)
+def photo_set_labels(name: str, folder: str | Path | None = None, shipped: bool = False) -> pd.DataFrame:
+    """``file``, ``letter`` and ``signer`` of a photo set: its ``labels.csv`` if the photos are here, else (or with
+    ``shipped=True``) the shipped rows."""
+    where = None if shipped else photo_folder(name, folder)
     if where is not None:
         return load_photo_set(where)
     arrays = shipped_landmarks(name)

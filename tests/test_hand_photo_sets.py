@@ -56,3 +56,11 @@ def test_join_sets_keeps_the_keys_every_set_has_in_order():
     joined = hand_photo_sets.join_sets(one, two)
     assert sorted(joined) == ["found", "letter"]
     assert list(joined["letter"]) == ["A", "B", "C"] and list(joined["found"]) == [True, False, True]
+
+
+def test_shipped_true_reads_the_shipped_copy_even_where_the_photos_are(tmp_path, monkeypatch):
+    monkeypatch.setattr(hand_photo_sets, "photo_folder", lambda *args: pytest.fail("shipped=True must not look for photos"))
+    labels = hand_photo_sets.photo_set_labels("webcam", shipped=True)
+    some = labels.groupby("signer").head(1)
+    marks = hand_photo_sets.landmarks_of("webcam", None, some, shipped=True)
+    assert list(marks["photo"]) == list(some["file"]) and set(marks["signer"]) == set(labels["signer"])
