@@ -409,6 +409,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--candidate-seeds", type=int, default=1,
                         help="seeds of the final recipe and of the shortlisted candidates (worst perturbed validation "
                              f"≥ {100 * SHORTLIST_WORST:.0f}% on seed 0) for the choice: their means decide")
+    parser.add_argument("--also-refit", nargs="*", default=[], choices=list(CANDIDATES), metavar="CANDIDATE",
+                        help="candidates refit and tested too, for the record only (after the choice; never chosen by it)")
     parser.add_argument("--fast", action="store_true", help="fast mode (few images, one epoch): checks the code path")
     args = parser.parse_args(argv)
     if args.seeds < 1:
@@ -467,7 +469,7 @@ def main(argv: list[str] | None = None) -> dict:
     if shortlist:
         reason += f" (means over {args.candidate_seeds} seeds of the shortlist {', '.join(shortlist)})"
     print(f"chosen on validation: {chosen} ({reason})", flush=True)
-    final_names = list(dict.fromkeys(["baseline_cnn", "improved_cnn", chosen]))
+    final_names = list(dict.fromkeys(["baseline_cnn", "improved_cnn", chosen, *args.also_refit]))
     for seed in range(args.seeds):  # stage 3
         for name in final_names:
             run(name, seed, refit=True)
@@ -485,6 +487,7 @@ def main(argv: list[str] | None = None) -> dict:
     summary = final_summary(refits, final_names)
     command = "python -m tools.robustness_study" + (f" --data {args.data}" if args.data else "")
     command += f" --seeds {args.seeds}" + (f" --candidate-seeds {args.candidate_seeds}" if args.candidate_seeds > 1 else "")
+    command += f" --also-refit {' '.join(args.also_refit)}" if args.also_refit else ""
     command += " --fast" if args.fast else ""
     record = {
         "title": "Robustness study (issue 25): why the improved CNN breaks under noise, and the fix",
