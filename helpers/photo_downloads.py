@@ -10,7 +10,6 @@ there, and skips the photos already downloaded, so a second run reads the cache.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import REPO_ROOT, artifacts_dir
+from helpers.hand_photo_sets import file_sha256, photo_folder
 
 MANIFESTS = REPO_ROOT / "data" / "hand_photos"
 MANIFEST_COLUMNS = ("file", "letter", "signer", "url", "sha256", "bytes")  # and the labels' other columns (boxes)
@@ -43,17 +43,9 @@ def manifest(name: str) -> pd.DataFrame:
     return table
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def is_intact(path: Path, row) -> bool:
     """Whether ``path`` holds exactly the photo of manifest row ``row`` (its size, then its checksum)."""
-    return path.is_file() and path.stat().st_size == int(row.bytes) and sha256_of(path) == row.sha256
+    return path.is_file() and path.stat().st_size == int(row.bytes) and file_sha256(path) == row.sha256
 
 
 def fetch(row, folder: Path) -> None:
@@ -114,8 +106,6 @@ def _attempt(row, folder: Path) -> str | None:
 def folder_or_download(name: str, folder: str | Path | None, download: bool) -> Path | None:
     """Photo set ``name``'s folder if it is here (:func:`helpers.hand_photo_sets.photo_folder`), else, when
     ``download``, the downloaded copy; None (after saying why) when neither works out."""
-    from helpers.hand_photo_sets import photo_folder
-
     found = photo_folder(name, folder)
     if found is not None or not download:
         return found

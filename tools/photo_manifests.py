@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.hand_photo_sets import photo_folder
-from helpers.photo_downloads import MANIFESTS, sha256_of
+from helpers.hand_photo_sets import file_sha256, photo_folder
+from helpers.photo_downloads import MANIFESTS
 from tools.cli import run_command
 
 #: Where each set's files are, at a fixed commit (the commit the set's SOURCE.md names).
@@ -41,7 +41,7 @@ def set_manifest(name: str, folder: Path) -> pd.DataFrame:
         repo, commit, where = SOURCES[name]
         urls = [github_url(repo, commit, where(file)) for file in labels["file"]]
     labels["url"] = urls
-    labels["sha256"] = [sha256_of(folder / file) for file in labels["file"]]
+    labels["sha256"] = [file_sha256(folder / file) for file in labels["file"]]
     labels["bytes"] = [(folder / file).stat().st_size for file in labels["file"]]
     return labels
 
