@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation robustness clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ benchmark: $(STAMP) ## train seed vs improved CNN per seed; write build/benchmar
 
 ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEEDS seeds: build/ablation.json and .md
 	$(PY) -m tools.benchmark --ablation $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
+
+robustness: $(STAMP) ## why BatchNorm broke under noise, and the fix chosen on perturbed validation: build/robustness_study.json and .md
+	$(PY) -m tools.robustness_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --candidate-seeds 3 --also-refit groupnorm_noise_0.05 groupnorm_noise_0.05_shift_0.15 groupnorm_noise_0.075_shift_0.15
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m tools.photos_report $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")

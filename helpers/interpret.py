@@ -56,9 +56,9 @@ def probe_model(model, layer_names: list[str]):
 
 
 def last_conv_layer_name(model) -> str:
-    """The last convolutional-stage layer (Conv2D, or its BatchNorm/ReLU) before the network flattens.
+    """The last convolutional-stage layer (Conv2D, or its normalisation/ReLU) before the network flattens.
 
-    For a block that ends in BatchNorm → ReLU (the improved CNN's Conv2D → MaxPool → BatchNorm → ReLU) that is
+    For a block that ends in a normalisation → ReLU (the improved CNN's Conv2D → MaxPool → GroupNorm → ReLU) that is
     the ReLU: the block's finished feature maps; for a Conv2D with a built-in ReLU, the Conv2D itself.
     """
     from keras import layers
@@ -67,7 +67,7 @@ def last_conv_layer_name(model) -> str:
     for layer in model.layers:
         if isinstance(layer, (layers.Flatten, layers.GlobalAveragePooling2D)):
             break
-        if isinstance(layer, (layers.Conv2D, layers.BatchNormalization, layers.ReLU)):
+        if isinstance(layer, (layers.Conv2D, layers.BatchNormalization, layers.GroupNormalization, layers.ReLU)):
             name = layer.name
     if name is None:
         raise ValueError(f"model {model.name} has no convolutional layer")

@@ -99,3 +99,44 @@ def recorded_split_study() -> tuple[dict, Path] | tuple[None, None]:
 def split_row(report: dict, model: str, split: str) -> dict | None:
     """One row of the split study's summary, or None when the study has no such row."""
     return next((row for row in report["summary"] if row["model"] == model and row["split"] == split), None)
+
+
+def recorded_robustness_study() -> tuple[dict, Path] | tuple[None, None]:
+    """The robustness study of notebook 06 (``make robustness``, ``tools/robustness_study.py``): your own run
+    (``build/robustness_study.json``) first, then the course's (``results/robustness_study.json``); ``(None, None)``
+    when neither exists."""
+    for path in (build_dir() / "robustness_study.json", REPO_ROOT / "build" / "robustness_study.json",
+                 REPO_ROOT / "results" / "robustness_study.json"):
+        if path.is_file():
+            report = json.loads(path.read_text())
+            if not report.get("fast"):
+                return report, path
+    return None, None
+
+
+def robustness_markdown(report: dict) -> str:
+    """The robustness study's models side by side: grouped validation (clean, mean over the table's rows, worst
+    row; means over the shortlist's seeds), then the refits' test accuracy (clean, worst row, noise), after the choice."""
+    val_means = report["shortlist"].get("val_means", {})
+    seeds = report["shortlist"].get("seeds", 1)
+    lines = [
+        f"| model | validation: clean | validation: mean over the table | validation: worst row "
+        f"| test: clean | test: worst row | test: noise σ = 0.1 | train time per refit |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in report["final"].items():
+        val = val_means.get(name)
+        test = {k: v["mean"] for k, v in row["test"].items()}
+        worst_row = min((k for k in test if k != "original"), key=test.get)
+        described = report["descriptions"].get(name, name) + (" **(chosen)**" if name == report["chosen"] else "")
+        if val:
+            worst_val = min(v for k, v in val.items() if k != "original")
+            val_cells = f"{pct(val['original'])} | {pct(sum(val.values()) / len(val))} | {pct(worst_val)}"
+        else:
+            val_cells = "– | – | –"
+        lines.append(f"| {described} | {val_cells} | {pct(test['original'])} | {pct(test[worst_row])} ({worst_row}) "
+                     f"| {pct(test['Gaussian noise σ=0.1'])} | {row['train_seconds_mean']:.0f} s |")
+    seeds_text = f"means over {len(next(iter(report['final'].values()))['seeds'])} seeds"
+    return (f"Validation: grouped, {seeds} seeds per model (means); test: each model refit on all training images, "
+            f"{seeds_text}. Chosen on validation only: **{report['chosen']}**, because {report['choice_reason']}.\n\n"
+            + "\n".join(lines) + "\n")

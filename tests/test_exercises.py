@@ -119,3 +119,16 @@ def test_expect_model_names_the_first_difference():
 def test_a_blank_in_an_f_string_prints_as_a_blank():
     # a student cell may print a value before it is checked: the blank must not stop the cell with a TypeError
     assert f"top-1 {____:.0%}, found {____ / 2:.1f}" == "top-1 ____, found ____"
+
+
+def test_group_norm_by_hand_is_what_keras_group_normalization_computes():
+    """Notebook 06's q5 checks against a NumPy reference: it must be Keras' layer (γ = 1, β = 0 at initialisation)."""
+    import numpy as np
+    from keras import layers
+
+    from helpers.exercises.nb06 import Q5_EPSILON, Q5_GROUPS, group_norm_by_hand, q5_maps
+
+    maps = q5_maps()
+    keras_out = np.asarray(layers.GroupNormalization(groups=Q5_GROUPS, epsilon=Q5_EPSILON)(maps))
+    assert np.allclose(group_norm_by_hand(maps), keras_out, atol=1e-4)
+    assert not np.allclose(group_norm_by_hand(maps), group_norm_by_hand(maps, groups=4), atol=1e-3)  # groups matter

@@ -82,7 +82,7 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
     from helpers.quiet import quiet_tensorflow
 
     quiet_tensorflow()  # no C++ log lines from the child process, even when run without `make`
-    from helpers import data, evaluate, train
+    from helpers import data, evaluate, robustness, train
     from helpers import model as model_lib
 
     train.set_seed(seed)
@@ -108,6 +108,8 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
                                refit_folder, epochs, BATCH_SIZE, verbose=0)
         test_pred = evaluate.predict_labels(model, x_test)  # the test set, read once
     test_acc = evaluate.accuracy(y_test, test_pred)  # the headline: the refit's (the selection run's with no refit)
+    # the headline model under every perturbation of notebook 06's table (fixed noise draw, seed 0)
+    perturbed = robustness.robustness_table({name: model}, x_test, y_test, seed=0)[name]
     test_wrong = np.flatnonzero(test_pred != y_test)  # the headline model's mistakes
     model.predict(x_test[:512], batch_size=256, verbose=0)  # warm-up
     start = time.perf_counter()
@@ -123,6 +125,7 @@ def run_one(name: str, seed: int, data_dir: str | None, fast: bool, out: Path, r
         "refit_data": prepared["key"] + train.REFIT_SUFFIX if refit else None,
         "val_accuracy": round(val_acc, 5), "test_images": int(len(y_test)), "test_accuracy": round(test_acc, 5),
         "test_accuracy_selection_model": round(selection_test_acc, 5),
+        "test_perturbed": {row: round(float(v), 5) for row, v in perturbed.items()},
         "test_wrong": test_wrong.tolist(),  # indices of the test images the headline model got wrong
         "gap": round(val_acc - test_acc, 5),
         "train_seconds": info["train_seconds_this_session"], "params": info["params"],
@@ -212,6 +215,13 @@ def summarize(runs: list[dict], groups: list[int] | None = None) -> dict:
             "latency_ms_predict": round(statistics.median(r["latency_ms_predict"] for r in rows), 2),
             "latency_ms_direct_call": round(statistics.median(r["latency_ms_direct_call"] for r in rows), 2),
         }
+        if all("test_perturbed" in r for r in rows):  # each perturbation's mean over seeds, and the worst of them
+            means = {row: round(statistics.mean(r["test_perturbed"][row] for r in rows), 5)
+                     for row in rows[0]["test_perturbed"]}
+            worst = min((row for row in means if row != "original"), key=means.get)
+            summary[name]["test_perturbed_mean"] = means
+            summary[name]["worst_perturbation"] = {"row": worst, "mean": means[worst],
+                                                   "per_seed": [r["test_perturbed"][worst] for r in rows]}
         if groups is not None and all("test_wrong" in r for r in rows):
             summary[name]["test_accuracy_se"] = round(mean_test_accuracy_se(rows, groups), 5)
             summary[name]["test_groups"] = len(set(groups))
@@ -243,24 +253,33 @@ def markdown(report: dict) -> str:
         run_header(report), "", *([REFIT_NOTE, ""] if refit else []),
         *([SE_NOTE.format(groups=se_groups[0]), ""] if se_groups else []),
         f"| model | seeds | validation accuracy mean (selection run) | {test}, mean{' ± SE' if se_groups else ''} "
-        "(min–max) | gap (val − test) "
+        "(min–max) | worst perturbation of notebook 06's table, test, mean | gap (val − test) "
         "| selection run's test accuracy | train time per seed, max (mean) | time to accuracy | parameters | peak memory "
         "| throughput, batch 256 | latency 1 image: predict / direct call |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in report["summary"].items():
         t = s["test_accuracy"]
         selection = s.get("test_accuracy_selection_model_mean", t["mean"])
         refit_time = f" + refit {s['refit_train_seconds_max']:.0f} s" if s.get("refit_train_seconds_max") else ""
         se = f" ± {100 * s['test_accuracy_se']:.2f}" if "test_accuracy_se" in s else ""
+        w = s.get("worst_perturbation")
+        worst = f"{pct(w['mean'])} ({w['row']})" if w else "–"
         lines.append(
             f"| {name} | {len(s['seeds'])} | {pct(s['val_accuracy']['mean'])} | {pct(t['mean'])}{se} "
-            f"({pct(t['min'])}–{pct(t['max'])}) | {100 * s['gap_mean']:+.2f} pt | {pct(selection)} "
+            f"({pct(t['min'])}–{pct(t['max'])}) | {worst} | {100 * s['gap_mean']:+.2f} pt | {pct(selection)} "
             f"| {s['train_seconds_max']:.0f} s ({s['train_seconds_mean']:.0f} s){refit_time} "
             f"| {s['time_to_accuracy_seconds_mean']:.0f} s "
             f"| {s['params']:,} | {s['peak_memory_mib_max']:.0f} MiB | {s['throughput_images_per_s_batch256']:,.0f} img/s "
             f"| {s['latency_ms_predict']:.1f} ms / {s['latency_ms_direct_call']:.1f} ms |"
         )
+    perturbed = {name: s["test_perturbed_mean"] for name, s in report["summary"].items() if "test_perturbed_mean" in s}
+    if perturbed:  # notebook 06's robustness table, test accuracy per perturbation, mean over seeds
+        rows = list(next(iter(perturbed.values())))
+        lines += ["", "Test accuracy under each perturbation of notebook 06's robustness table (mean over seeds; "
+                  "the headline model of each seed, fixed noise draw):", "",
+                  "| perturbation | " + " | ".join(perturbed) + " |", "|---|" + "---|" * len(perturbed)]
+        lines += [f"| {row} | " + " | ".join(pct(means[row]) for means in perturbed.values()) + " |" for row in rows]
     lines += ["", "Per seed:", "",
               f"| model | seed | validation accuracy (selection run) | {test} | gap | selection run's test accuracy "
               "| train time (selection / refit) |",

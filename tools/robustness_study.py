@@ -1,19 +1,21 @@
 """Why the improved CNN breaks under noise, and a fix chosen on perturbed grouped validation (issue 25).
 
-Notebook 06's robustness table (``helpers.robustness.perturbations``) shows the improved CNN falling to about
-20% under Gaussian noise σ = 0.1 where the baseline CNN keeps about 70%. This command measures why, one change
+Notebook 06's robustness table (``helpers.robustness.perturbations``) showed the improved CNN of the time (BatchNorm,
+no noise in the augmentation: "the old recipe" below, the study's ``improved_cnn``) falling to about 20% under
+Gaussian noise σ = 0.1 where the baseline CNN keeps about 70%. This command measures why, one change
 of the recipe at a time, and picks a fix on validation only. Three stages, every model trained from scratch
 on the grouped split (``helpers.data.prepared_data``, seed 42, fold 0) with the recipe's own epochs and batch:
 
-1. **cause** (one seed): the baseline CNN, the final recipe, and the final recipe with one change each:
+1. **cause** (one seed): the baseline CNN, the old recipe, and the old recipe with one change each:
    BatchNorm removed; the textbook order Conv → BN → ReLU → MaxPool (pooling last); no label smoothing;
-   no augmentation. Two diagnostics need no training: the trained final recipe with BatchNorm's moving
+   no augmentation. Two diagnostics need no training: the trained old recipe with BatchNorm's moving
    statistics recomputed on noisy training images (σ = 0.1), and, as their control, on clean ones.
-2. **candidates** (one seed): the final recipe with Keras noise in the augmentation (``layers.GaussianNoise``,
+2. **candidates** (one seed, then ``--candidate-seeds`` for the shortlist): the recipe with Keras layers changed or
+   added (``layers.GaussianNoise``, ``RandomContrast``, ``RandomTranslation``, ``GroupNormalization``:
    :data:`CANDIDATES`). The choice (:func:`choose`) reads validation only: among the candidates whose clean
-   grouped-validation accuracy stays within the seed noise of the final recipe's (its standard deviation over
-   seeds in ``results/ablation.json``), the one with the highest worst perturbed-validation accuracy.
-3. **final** (``--seeds``): the baseline CNN, the final recipe and the chosen candidate refit on train +
+   grouped-validation accuracy is at most one point below the old recipe's, the one with the highest mean over the
+   table's rows (clean and every perturbation).
+3. **final** (``--seeds``): the baseline CNN, the old recipe and the chosen candidate refit on train +
    validation as ``make benchmark`` does (same seed and epochs, no validation data): clean test accuracy,
    every perturbation of test, train time per run, against the issue's targets.
 
@@ -44,37 +46,38 @@ BATCH_SIZE = 128
 PERTURBATION_SEED = 0  # the fixed noise draw of the perturbed validation and test sets
 NOISE = 0.1  # σ of the table's noise row: what the BatchNorm diagnostic recomputes its statistics on
 BN_IMAGES = 8000  # training images the BatchNorm diagnostic reads
-#: the final recipe's clean-validation spread over seeds when results/ablation.json is not there (0.88 points)
-DEFAULT_SEED_SD = 0.0088
+#: how far below the old recipe's clean grouped validation a fix may fall (one point: twice the old recipe's
+#: seed-to-seed standard deviation of 0.51 points in results/ablation.json of 2026-12-05)
+CLEAN_TOLERANCE = 0.01
 #: the issue's targets
 TARGET_CLEAN, TARGET_PERTURBED, TARGET_TIME_RATIO = 0.998, 0.97, 2.0
 #: with ``--candidate-seeds``: a candidate whose seed-0 worst perturbed validation reaches this gets more seeds
-#: (80%: every candidate that at least octuples the final recipe's 10% under noise, GroupNorm alone included)
+#: (80%: every candidate that at least octuples the old recipe's 10% under noise, GroupNorm alone included)
 SHORTLIST_WORST = 0.80
 
-#: stage 1: name → (what changes, keyword arguments of :func:`build_variant`); "improved_cnn" is the recipe itself
+#: stage 1: name → (what changes, keyword arguments of :func:`build_variant`); "improved_cnn" is the recipe as it was before this study
 CAUSE = {
     "baseline_cnn": ("baseline CNN (notebook 04)", None),
-    "improved_cnn": ("final recipe (helpers.model.build_improved_cnn)", None),
+    "improved_cnn": ("the recipe before this study: BatchNorm, no noise in the augmentation", {}),
     "no_batchnorm": ("without BatchNorm", {"batch_norm": False}),
     "textbook_order": ("Conv → BN → ReLU → MaxPool (pooling last)", {"order": "textbook"}),
     "no_label_smoothing": ("without label smoothing", {"label_smoothing": 0.0}),
     "no_augmentation": ("without augmentation", {"augment": False}),
 }
-#: diagnostics on the trained final recipe (no training): BatchNorm's moving statistics recomputed
+#: diagnostics on the trained old recipe (no training): BatchNorm's moving statistics recomputed
 DIAGNOSTICS = {
-    "bn_stats_noisy": (f"final recipe, BatchNorm statistics recomputed on noisy images (σ = {NOISE})", NOISE),
-    "bn_stats_clean": ("final recipe, BatchNorm statistics recomputed on clean images (control)", 0.0),
+    "bn_stats_noisy": (f"old recipe, BatchNorm statistics recomputed on noisy images (σ = {NOISE})", NOISE),
+    "bn_stats_clean": ("old recipe, BatchNorm statistics recomputed on clean images (control)", 0.0),
 }
-#: stage 2: the fix candidates, each the final recipe plus Keras layers at the end of its augmentation
+#: stage 2: the fix candidates, each the old recipe plus Keras layers at the end of its augmentation
 CANDIDATES = {
-    "noise_0.05": ("final recipe + GaussianNoise(0.05) in the augmentation", {"noise": 0.05}),
-    "noise_0.1": ("final recipe + GaussianNoise(0.1) in the augmentation", {"noise": 0.1}),
+    "noise_0.05": ("old recipe + GaussianNoise(0.05) in the augmentation", {"noise": 0.05}),
+    "noise_0.1": ("old recipe + GaussianNoise(0.1) in the augmentation", {"noise": 0.1}),
     # added after the two above: noise in training costs the low-contrast row (validation); widen RandomContrast's
     # range to cover ×0.5 (σ = 0.1 added last: it fixed the noise row, 0.5 the contrast row), or take BatchNorm out
-    "noise_0.05_contrast_0.5": ("final recipe + GaussianNoise(0.05), RandomContrast(0.5) in the augmentation",
+    "noise_0.05_contrast_0.5": ("old recipe + GaussianNoise(0.05), RandomContrast(0.5) in the augmentation",
                                 {"noise": 0.05, "contrast": 0.5}),
-    "noise_0.1_contrast_0.5": ("final recipe + GaussianNoise(0.1), RandomContrast(0.5) in the augmentation",
+    "noise_0.1_contrast_0.5": ("old recipe + GaussianNoise(0.1), RandomContrast(0.5) in the augmentation",
                                {"noise": 0.1, "contrast": 0.5}),
     "no_batchnorm_noise_0.05": ("without BatchNorm, + GaussianNoise(0.05) in the augmentation",
                                 {"batch_norm": False, "noise": 0.05}),
@@ -84,7 +87,7 @@ CANDIDATES = {
     "groupnorm": ("GroupNormalization(4 groups) instead of BatchNorm", {"norm": "group"}),
     "groupnorm_noise_0.1": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.1) in the augmentation",
                             {"norm": "group", "noise": 0.1}),
-    "noise_0.1_then_contrast_0.5": ("final recipe + GaussianNoise(0.1) before RandomContrast(0.5) (noise of varied σ)",
+    "noise_0.1_then_contrast_0.5": ("old recipe + GaussianNoise(0.1) before RandomContrast(0.5) (noise of varied σ)",
                                     {"noise": 0.1, "contrast": 0.5, "noise_first": True}),
     # added after the three above: GroupNormalization alone kept clean validation and lifted the noise row to 86%;
     # noise σ = 0.1 in training lifted it to 95% but cost 2.3 points of clean validation: milder noise
@@ -92,19 +95,29 @@ CANDIDATES = {
                              {"norm": "group", "noise": 0.05}),
     "groupnorm_noise_0.075": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.075) in the "
                               "augmentation", {"norm": "group", "noise": 0.075}),
+    # added after the two above: with GroupNormalization and noise σ = 0.05 the weakest validation rows are the noise
+    # and the 3-px shift (the augmentation shifts by at most 10% = 2.8 px): a wider RandomTranslation
+    "groupnorm_noise_0.05_shift_0.15": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.05), "
+                                        "RandomTranslation(0.15) in the augmentation",
+                                        {"norm": "group", "noise": 0.05, "translation": 0.15}),
+    "groupnorm_noise_0.075_shift_0.15": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.075), "
+                                         "RandomTranslation(0.15) in the augmentation",
+                                         {"norm": "group", "noise": 0.075, "translation": 0.15}),
 }
 
 
 def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm: bool = True, order: str = "pool_first",
                   label_smoothing: float | None = None, noise: float = 0.0, contrast: float | None = None,
-                  norm: str | None = None, noise_first: bool = False):
-    """The final recipe (``helpers.model.build_improved_cnn``) composed from its pieces, with one thing changed.
+                  norm: str | None = None, noise_first: bool = False, translation: float | None = None):
+    """The recipe as it was before this study (``helpers.model.build_improved_cnn(norm="batch")`` without the
+    augmentation's GaussianNoise) composed from its pieces, with one thing changed.
 
     ``order="textbook"``: each block is Conv → BN → ReLU → MaxPool instead of Conv → MaxPool → BN → ReLU.
     ``noise``: ``layers.GaussianNoise(noise)`` appended to the augmentation (it acts in training only);
     ``contrast``: the augmentation's ``RandomContrast`` factor replaced; ``noise_first``: the noise goes before
     the contrast change, which then scales it (σ varies from image to image); ``norm="group"``:
-    ``layers.GroupNormalization(4)`` in place of BatchNorm. Defaults give the final recipe.
+    ``layers.GroupNormalization(4)`` in place of BatchNorm; ``translation``: the ``RandomTranslation`` factor
+    replaced. Defaults give the recipe before this study.
     """
     import keras
     from keras import layers
@@ -116,9 +129,13 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
     inputs = keras.Input(shape=model_lib.INPUT_SHAPE)
     x = inputs
     if augment:
-        steps = list(model_lib.augmentation().layers)
+        # the augmentation before this study: helpers.model.augmentation without the GaussianNoise it gained here
+        steps = [s for s in model_lib.augmentation().layers if not isinstance(s, layers.GaussianNoise)]
         if contrast is not None:
             steps = [layers.RandomContrast(contrast) if isinstance(s, layers.RandomContrast) else s for s in steps]
+        if translation is not None:
+            steps = [layers.RandomTranslation(translation, translation, fill_mode="nearest")
+                     if isinstance(s, layers.RandomTranslation) else s for s in steps]
         if noise:
             where = next(i for i, s in enumerate(steps) if isinstance(s, layers.RandomContrast)) if noise_first else len(steps)
             steps.insert(where, layers.GaussianNoise(noise))
@@ -136,7 +153,7 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
             x = layers.GroupNormalization(groups=4)(x)
             x = layers.ReLU()(x)
         else:
-            x = model_lib.conv_block(x, filters, batch_norm)
+            x = model_lib.conv_block(x, filters, "batch" if batch_norm else None)
     x = layers.Flatten()(x)
     x = layers.Dropout(0.4)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
@@ -150,7 +167,7 @@ def builder(name: str, total_steps: int):
     """A function that builds model ``name`` (a key of :data:`CAUSE` or :data:`CANDIDATES`) for ``total_steps``."""
     from helpers import model as model_lib
 
-    if name in ("baseline_cnn", "improved_cnn"):
+    if name == "baseline_cnn":
         return lambda: model_lib.build(name, total_steps=total_steps)
     changes = {**CAUSE, **CANDIDATES}[name][1]
     return lambda: build_variant(total_steps, f"robustness_{name}", **changes)
@@ -245,7 +262,7 @@ def measure(name: str, seed: int, inputs: dict, key: str, fast: bool, refit: boo
 
 
 def diagnose(model, inputs: dict) -> list[dict]:
-    """The BatchNorm diagnostics of :data:`DIAGNOSTICS` on the trained final recipe (seed 0)."""
+    """The BatchNorm diagnostics of :data:`DIAGNOSTICS` on the trained old recipe (seed 0)."""
     x_train = inputs["x_train"][:BN_IMAGES]
     rows = []
     for name, (_, sigma) in DIAGNOSTICS.items():
@@ -262,30 +279,27 @@ def worst(accuracies: dict[str, float]) -> float:
     return min(v for k, v in accuracies.items() if k != "original")
 
 
-def seed_sd(fast: bool) -> tuple[float, str]:
-    """The final recipe's clean-validation standard deviation over seeds, and where it comes from."""
-    path = Path(__file__).resolve().parents[1] / "results" / "ablation.json"
-    if not fast and path.is_file():
-        record = json.loads(path.read_text())
-        sd = record["summary"]["improved_cnn"]["val_accuracy"]["sd"]
-        return float(sd), f"results/ablation.json ({record['seeds']} seeds, {record['machine']['cpu']})"
-    return DEFAULT_SEED_SD, "default"
+def table_mean(accuracies: dict[str, float]) -> float:
+    """The mean accuracy over the table's rows, clean and every perturbation alike."""
+    return float(np.mean(list(accuracies.values())))
 
 
-def choose(current: dict, candidates: list[dict], sd: float) -> tuple[str, str]:
-    """The candidate with the highest worst perturbed-validation accuracy among those whose clean validation is
-    at least the final recipe's minus ``sd``; the final recipe itself when none is. Returns (name, reason)."""
-    floor = current["val"]["original"] - sd
+def choose(current: dict, candidates: list[dict], tolerance: float = CLEAN_TOLERANCE) -> tuple[str, str]:
+    """The candidate with the highest mean perturbed-validation accuracy over the table's rows (clean included)
+    among those whose clean validation is at most ``tolerance`` below the recipe's before this study; that recipe
+    itself when none is, or when none beats its mean. Returns (name, reason)."""
+    floor = current["val"]["original"] - tolerance
     allowed = [c for c in candidates if c["val"]["original"] >= floor]
     if not allowed:
         return "improved_cnn", f"no candidate keeps clean validation ≥ {100 * floor:.2f}%"
-    best = max(allowed, key=lambda c: (worst(c["val"]), c["val"]["original"]))
-    if worst(best["val"]) <= worst(current["val"]):
-        return "improved_cnn", "no candidate raises the worst perturbed validation accuracy"
-    return best["name"], (f"worst perturbed validation {100 * worst(best['val']):.2f}% (final recipe "
-                          f"{100 * worst(current['val']):.2f}%), clean validation {100 * best['val']['original']:.2f}% "
-                          f"≥ {100 * floor:.2f}% (final recipe's {100 * current['val']['original']:.2f}% − seed sd "
-                          f"{100 * sd:.2f})")
+    best = max(allowed, key=lambda c: (table_mean(c["val"]), c["val"]["original"]))
+    if table_mean(best["val"]) <= table_mean(current["val"]):
+        return "improved_cnn", "no candidate raises the mean over the table's rows"
+    return best["name"], (f"mean over the table's rows on validation {100 * table_mean(best['val']):.2f}% (the recipe "
+                          f"before {100 * table_mean(current['val']):.2f}%), worst row "
+                          f"{100 * worst(best['val']):.2f}% ({100 * worst(current['val']):.2f}%), clean validation "
+                          f"{100 * best['val']['original']:.2f}% ≥ {100 * floor:.2f}% (the recipe before: "
+                          f"{100 * current['val']['original']:.2f}% − {100 * tolerance:.0f} point)")
 
 
 def mean_run(runs: list[dict]) -> dict:
@@ -320,7 +334,7 @@ def final_summary(runs: list[dict], names: list[str]) -> dict:
 
 
 def targets(summary: dict, chosen: str) -> dict:
-    """The issue's three targets for ``chosen`` (and the final recipe), the baseline CNN's time as the yardstick."""
+    """The issue's three targets for ``chosen`` (and the old recipe), the baseline CNN's time as the yardstick."""
     base = summary.get("baseline_cnn", {}).get("train_seconds_mean")
     out = {}
     for name in dict.fromkeys(["improved_cnn", chosen]):
@@ -361,7 +375,7 @@ def markdown(record: dict) -> str:
              "## Test under the same perturbations (same models, for the record), accuracy %", "",
              *table(one_seed, "test", names), "",
              "Train time (s): " + ", ".join(f"{r['name']} {r['train_seconds']}" for r in one_seed if r["epochs"]), "",
-             f"BatchNorm inputs of the final recipe (seed 0, validation images), clean → noisy σ = {NOISE}: "
+             f"BatchNorm inputs of the old recipe (seed 0, validation images), clean → noisy σ = {NOISE}: "
              + "; ".join(f"{b['layer']}: mean shift {b['mean_shift_clean']} → {b['mean_shift_noisy']} moving sd, "
                          f"sd ratio {b['std_ratio_clean']} → {b['std_ratio_noisy']}"
                          for b in record["batchnorm_shift"]["layers"]), "",
@@ -407,7 +421,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", help="folder of the Sign-MNIST CSVs (default: SIGN_MNIST_DIR or kagglehub)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds of the final comparison (refits)")
     parser.add_argument("--candidate-seeds", type=int, default=1,
-                        help="seeds of the final recipe and of the shortlisted candidates (worst perturbed validation "
+                        help="seeds of the old recipe and of the shortlisted candidates (worst perturbed validation "
                              f"≥ {100 * SHORTLIST_WORST:.0f}% on seed 0) for the choice: their means decide")
     parser.add_argument("--also-refit", nargs="*", default=[], choices=list(CANDIDATES), metavar="CANDIDATE",
                         help="candidates refit and tested too, for the record only (after the choice; never chosen by it)")
@@ -453,7 +467,6 @@ def main(argv: list[str] | None = None) -> dict:
     shift = batchnorm_shift(model, inputs["x_val"])
     candidates = [run(name, 0) for name in CANDIDATES]  # stage 2
     current = next(r for r in runs if (r["name"], r["seed"], r["refit"]) == ("improved_cnn", 0, False))
-    sd, sd_source = seed_sd(args.fast)
     shortlist = []
     if args.candidate_seeds > 1:  # one seed is noisy: the candidates that could reach the target get more seeds
         shortlist = [c["name"] for c in candidates if worst(c["val"]) >= SHORTLIST_WORST]
@@ -464,8 +477,7 @@ def main(argv: list[str] | None = None) -> dict:
         current = mean_run([r for r in runs if r["name"] == "improved_cnn" and not r["refit"] and r["seed"] in seeds])
         candidates = [mean_run([r for r in runs if r["name"] == n and not r["refit"] and r["seed"] in seeds])
                       for n in shortlist]
-        sd = sd / args.candidate_seeds ** 0.5  # the spread of a mean over that many seeds
-    chosen, reason = choose(current, candidates, sd)
+    chosen, reason = choose(current, candidates)
     if shortlist:
         reason += f" (means over {args.candidate_seeds} seeds of the shortlist {', '.join(shortlist)})"
     print(f"chosen on validation: {chosen} ({reason})", flush=True)
@@ -495,10 +507,13 @@ def main(argv: list[str] | None = None) -> dict:
         "fast": args.fast, "data": key, "val_images": int(len(inputs["x_val"])), "test_images": int(len(inputs["x_test"])),
         "perturbation_seed": PERTURBATION_SEED, "this_session_seconds": round(time.perf_counter() - started, 1),
         "descriptions": {n: describe(n) for n in order},
-        "choice_rule": ("highest worst perturbed grouped-validation accuracy among candidates whose clean grouped "
-                        "validation ≥ final recipe's − its seed sd; never the test set"),
-        "seed_sd": sd, "seed_sd_source": sd_source, "chosen": chosen, "choice_reason": reason,
-        "batchnorm_shift": {"what": ("final recipe, seed 0, grouped validation images: per BatchNorm layer, mean "
+        "choice_rule": ("highest mean grouped-validation accuracy over the table's rows (clean and every perturbation) "
+                        "among candidates whose clean grouped validation is at most one point below the recipe's "
+                        "before this study; never the test set. (Until 2026-12-06 the rule was the highest worst "
+                        "row among candidates within one seed sd of clean validation: it chose noise_0.05, whose "
+                        "worst validation row was 81%. The rule was changed on validation figures only.)"),
+        "clean_tolerance": CLEAN_TOLERANCE, "chosen": chosen, "choice_reason": reason,
+        "batchnorm_shift": {"what": ("old recipe, seed 0, grouped validation images: per BatchNorm layer, mean "
                                      "over channels of |input mean − moving mean| / moving std and of input std / "
                                      f"moving std, clean and with Gaussian noise σ = {NOISE}"), "layers": shift},
         "shortlist": more_seeds, "final": summary, "targets": targets(summary, chosen), "runs": one_seed + refits,

@@ -1,4 +1,4 @@
-"""Checked exercises of notebook 06 (improve the model: schedule, label smoothing, BatchNorm)."""
+"""Checked exercises of notebook 06 (improve the model: schedule, label smoothing, BatchNorm, GroupNorm)."""
 
 from __future__ import annotations
 
@@ -156,15 +156,15 @@ def dense_head_cnn():
         keras.Input(shape=(28, 28, 1)),
         layers.Conv2D(16, 3, padding="same", use_bias=False),
         layers.MaxPooling2D(2),
-        layers.BatchNormalization(momentum=0.9),
+        layers.GroupNormalization(groups=4),
         layers.ReLU(),
         layers.Conv2D(32, 3, padding="same", use_bias=False),
         layers.MaxPooling2D(2),
-        layers.BatchNormalization(momentum=0.9),
+        layers.GroupNormalization(groups=4),
         layers.ReLU(),
         layers.Conv2D(128, 3, padding="same", use_bias=False),
         layers.MaxPooling2D(2),
-        layers.BatchNormalization(momentum=0.9),
+        layers.GroupNormalization(groups=4),
         layers.ReLU(),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
@@ -181,7 +181,7 @@ _Q4_SETUP = "import keras\nfrom keras import layers\n"
 _Q4_SOLUTION = """
 def block(filters):
     return [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.MaxPooling2D(2),
-            layers.BatchNormalization(momentum=0.9), layers.ReLU()]
+            layers.GroupNormalization(groups=4), layers.ReLU()]
 
 head_model = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
@@ -197,7 +197,7 @@ q4 = Exercise(
     "Type the improved CNN with the baseline CNN's Dense(128) head (no augmentation)",
     check=_check_q4,
     hint="Three blocks Conv2D(f, 3, padding='same', use_bias=False) → MaxPooling2D(2) → "
-         "BatchNormalization(momentum=0.9) → ReLU for f = 16, 32, 128; then Flatten → Dense(128, relu) → "
+         "GroupNormalization(groups=4) → ReLU for f = 16, 32, 128; then Flatten → Dense(128, relu) → "
          "Dropout(0.3) → Dense(25, softmax).",
     solution=_Q4_SOLUTION,
     answers=("head_model",),
@@ -207,5 +207,79 @@ q4 = Exercise(
         (_Q4_SOLUTION.replace("*block(16), *block(32), *block(128)", "*block(16), *block(32)"),
          "layer 9 is Flatten but should be Conv2D"),
         (_Q4_SOLUTION.replace("use_bias=False", "use_bias=True"), "use_bias is True but should be False"),
+    ],
+)
+
+# ---------------------------------------------------------------- q5: GroupNorm by hand
+#: 2 images, 3×3 maps, 4 channels, normalised as GroupNormalization(groups=2) does (γ = 1, β = 0, ε = 0.001).
+Q5_GROUPS, Q5_EPSILON = 2, 1e-3
+
+
+def q5_maps():
+    """The feature maps of q5: shape (2, 3, 3, 4), channels on different scales and levels, the second image
+    brighter and noisier than the first (fixed numbers, the same on every run)."""
+    rng = np.random.default_rng(5)
+    maps = rng.normal(size=(2, 3, 3, 4)) * np.array([1.0, 2.0, 0.5, 3.0]) + np.array([0.0, 1.0, -1.0, 2.0])
+    maps[1] = 2.5 * maps[1] + 4.0
+    return maps.astype(np.float32)
+
+
+def group_norm_by_hand(maps, groups=Q5_GROUPS, epsilon=Q5_EPSILON):
+    """Each image, each group of channels: subtract the group's mean and divide by sqrt(variance + ε)."""
+    n, h, w, c = maps.shape
+    grouped = np.asarray(maps, dtype=np.float64).reshape(n, h, w, groups, c // groups)
+    mean = grouped.mean(axis=(1, 2, 4), keepdims=True)
+    var = grouped.var(axis=(1, 2, 4), keepdims=True)
+    return ((grouped - mean) / np.sqrt(var + epsilon)).reshape(n, h, w, c)
+
+
+def _normalise(maps, axes):
+    maps = np.asarray(maps, dtype=np.float64)
+    return (maps - maps.mean(axis=axes, keepdims=True)) / np.sqrt(maps.var(axis=axes, keepdims=True) + Q5_EPSILON)
+
+
+def _check_q5(normalised):
+    maps = q5_maps()
+    expected = group_norm_by_hand(maps)
+    value = np.asarray(normalised, dtype=np.float64) if isinstance(normalised, (list, tuple, np.ndarray)) else normalised
+    if isinstance(value, np.ndarray) and value.shape == expected.shape and not np.allclose(value, expected, atol=1e-3):
+        mistakes = {
+            "you normalised each channel over the batch (both images together): that is BatchNorm. GroupNorm uses "
+            "each image on its own.": _normalise(maps, (0, 1, 2)),
+            "you normalised each channel of each image on its own (that is GroupNorm with 4 groups, *instance "
+            "norm*): here 2 groups of 2 channels share one mean.": _normalise(maps, (1, 2)),
+            "you used one mean over all 4 channels of an image (one group, *layer norm*): here the channels form "
+            "2 groups of 2.": _normalise(maps, (1, 2, 3)),
+        }
+        for message, wrong in mistakes.items():
+            if np.allclose(value, wrong, atol=1e-3):
+                raise Wrong(message)
+    expect_array(normalised, expected, name="normalised", atol=1e-3)
+
+
+_Q5_SETUP = "import numpy as np\nfrom helpers.exercises.nb06 import q5_maps\nmaps = q5_maps()\n"
+_Q5_SOLUTION = """
+grouped = maps.reshape(2, 3, 3, 2, 2)             # image, row, column, group, channel within the group
+mean = grouped.mean(axis=(1, 2, 4), keepdims=True)  # one mean per image and group: 3 · 3 · 2 = 18 numbers each
+var = grouped.var(axis=(1, 2, 4), keepdims=True)
+normalised = ((grouped - mean) / np.sqrt(var + 0.001)).reshape(maps.shape)
+"""
+
+q5 = Exercise(
+    "GroupNorm by hand: 2 images, 4 channels in 2 groups",
+    check=_check_q5,
+    hint="Reshape (2, 3, 3, 4) to (2, 3, 3, 2, 2) so that axis 3 picks the group and axis 4 the channel within it. "
+         "Each image and group has one mean and one variance, over the rows, the columns and the group's channels: "
+         "axes (1, 2, 4). Never average over axis 0: that mixes images, which is what BatchNorm does.",
+    solution=_Q5_SOLUTION,
+    answers=("normalised",),
+    setup=_Q5_SETUP,
+    wrong=[
+        (_Q5_SOLUTION.replace("axis=(1, 2, 4)", "axis=(0, 1, 2, 4)"), "normalised"),
+        ("normalised = (maps - maps.mean(axis=(0, 1, 2))) / np.sqrt(maps.var(axis=(0, 1, 2)) + 0.001)", "BatchNorm"),
+        ("normalised = (maps - maps.mean(axis=(1, 2), keepdims=True)) / "
+         "np.sqrt(maps.var(axis=(1, 2), keepdims=True) + 0.001)", "instance"),
+        ("normalised = (maps - maps.mean(axis=(1, 2, 3), keepdims=True)) / "
+         "np.sqrt(maps.var(axis=(1, 2, 3), keepdims=True) + 0.001)", "layer norm"),
     ],
 )

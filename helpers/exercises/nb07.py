@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers.exercises import Exercise, Wrong, expect_array, expect_number
 
-# A tiny model shaped like the improved CNN (Conv2D → MaxPool → BatchNorm → ReLU, twice; Dense softmax),
+# A tiny model shaped like the improved CNN (Conv2D → MaxPool → GroupNorm → ReLU, twice; Dense softmax),
 # built with fixed weights so that the tests need no data and no training.
 _TINY_MODEL = """
 import keras
@@ -20,7 +20,7 @@ x = inputs
 for filters in (4, 8):
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
     x = layers.MaxPooling2D(2)(x)
-    x = layers.BatchNormalization()(x)
+    x = layers.GroupNormalization(groups=2)(x)
     x = layers.ReLU()(x)
 x = layers.Flatten()(x)
 improved = keras.Model(inputs, layers.Dense(5, activation="softmax")(x))

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, evaluate, train
+from helpers import data, evaluate, robustness, train
 from helpers import records
 from tools import benchmark
 from helpers import model as model_lib
@@ -50,12 +50,23 @@ def test_benchmark_fast_mode_writes_validation_test_and_gap(tmp_path, scratch_ar
         assert run["params"] == model_lib.build(run["model"], total_steps=10).count_params()
         assert run["peak_memory_mib"] > 100 and run["throughput_images_per_s_batch256"] > 0
         assert len(run["test_wrong"]) == round((1 - run["test_accuracy"]) * run["test_images"])  # the refit's mistakes
+        # notebook 06's robustness table for the headline model: every row, "original" being the test accuracy
+        assert list(run["test_perturbed"]) == list(robustness.perturbations())
+        assert run["test_perturbed"]["original"] == pytest.approx(run["test_accuracy"], abs=1e-4)  # table: 4 decimals
+        noisy = robustness.perturbations(seed=0)["Gaussian noise σ=0.1"](inputs["x_test"])
+        assert run["test_perturbed"]["Gaussian noise σ=0.1"] == pytest.approx(
+            evaluate.accuracy(inputs["labels_test"], evaluate.predict_labels(refit_model, noisy)), abs=1e-4)
     table = (tmp_path / "build" / "benchmark.md").read_text()
     assert "FAST MODE" in table and "grouped split" in table and "gap (val − test)" in table
     for s in saved["summary"].values():  # the test set's own standard error, over its groups of near-copies
         assert s["test_groups"] > 1 and 0 <= s["test_accuracy_se"] < 0.5
         assert f"{100 * s['test_accuracy']['mean']:.2f}% ± {100 * s['test_accuracy_se']:.2f}" in table
     assert "test accuracy of the refit on train+val" in table and "Protocol:" in table
+    for name, s in saved["summary"].items():  # the worst perturbation per model, in the summary and the table
+        w = s["worst_perturbation"]
+        assert w["row"] != "original" and w["mean"] == min(v for k, v in s["test_perturbed_mean"].items() if k != "original")
+        assert f"{100 * w['mean']:.2f}% ({w['row']})" in table
+    assert "| Gaussian noise σ=0.1 |" in table
     improved = report["summary"]["improved_cnn"]
     assert improved["params"] <= 300_000
     assert f"{100 * improved['val_accuracy']['mean']:.2f}%" in table  # the table shows the grouped validation
