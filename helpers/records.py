@@ -120,8 +120,8 @@ def robustness_markdown(report: dict) -> str:
     val_means = report["shortlist"].get("val_means", {})
     seeds = report["shortlist"].get("seeds", 1)
     lines = [
-        f"| model | validation: clean | validation: mean over the table | validation: worst row "
-        f"| test: clean | test: worst row | test: noise σ = 0.1 | train time per refit |",
+        "| model | validation: clean | validation: mean over the table | validation: worst row "
+        "| test: clean | test: worst row | test: noise σ = 0.1 | train time per refit |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, row in report["final"].items():

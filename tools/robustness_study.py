@@ -35,7 +35,6 @@ import datetime
 import json
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
