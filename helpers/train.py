@@ -142,13 +142,38 @@ def train_or_load(
     model of notebook 04 even when opened on its own.
     """
     folder = Path(folder)
-    if (folder / "model.keras").is_file() and not retrain:
-        print(f"Loading the trained model from {shown_path(folder)}")
-        return load_run(folder)
     model = build()
+    if (folder / "model.keras").is_file() and not retrain:
+        found = load_run(folder)
+        if architecture(found[0]) == architecture(model):
+            print(f"Loading the trained model from {shown_path(folder)}")
+            return found
+        kept = _set_aside(folder)  # an earlier version of the course's recipe: keep it, train the current one
+        print(f"The model in {shown_path(folder)} was trained with an earlier version of this recipe (kept in "
+              f"{shown_path(kept)}); training the current recipe.")
     fit(model, data["x_train"], data["y_train"], data.get("x_val"), data.get("y_val"), folder, epochs, batch_size,
         verbose=verbose)
     return load_run(folder)
+
+
+def architecture(model) -> tuple:
+    """What tells two versions of a recipe apart: the layer kinds in order (inside nested models too) and the
+    parameter count."""
+    def kinds(layer):
+        inner = getattr(layer, "layers", None)
+        return [type(layer).__name__] + [k for sub in (inner or []) for k in kinds(sub)]
+
+    return tuple(k for layer in model.layers for k in kinds(layer)), int(model.count_params())
+
+
+def _set_aside(folder: Path) -> Path:
+    """Rename a run folder to ``<name>.earlier``, ``<name>.earlier2``, … (never overwriting one)."""
+    for n in range(1, 1000):
+        target = folder.with_name(folder.name + (".earlier" if n == 1 else f".earlier{n}"))
+        if not target.exists():
+            folder.rename(target)
+            return target
+    raise RuntimeError(f"too many earlier versions of {folder}: delete some")
 
 
 FAST_EPOCHS = 3

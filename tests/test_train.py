@@ -80,6 +80,22 @@ def test_fit_saves_model_history_and_loads_safely(small_inputs, tmp_path):
     assert np.array_equal(net.predict(x, verbose=0), again.predict(x, verbose=0))
 
 
+def test_a_model_of_an_earlier_recipe_is_set_aside_and_the_current_recipe_trained(small_inputs, tmp_path, capsys):
+    """A learner who trained notebook 06 before its recipe changed gets the current recipe, and keeps the old run."""
+    small = {k: v[:64] for k, v in small_inputs.items()}
+    old = lambda: model.build_improved_cnn(total_steps=2, norm="batch")  # noqa: E731 - the recipe before GroupNorm
+    train.train_or_load(old, small, tmp_path / "run", epochs=1, verbose=0)
+    again, _, _ = train.train_or_load(old, small, tmp_path / "run", epochs=1, verbose=0)  # same recipe: loaded
+    assert "Loading the trained model" in capsys.readouterr().out
+    current, _, _ = train.train_or_load(lambda: model.build_improved_cnn(total_steps=2), small, tmp_path / "run",
+                                        epochs=1, verbose=0)
+    assert "earlier version of this recipe" in capsys.readouterr().out
+    assert train.architecture(current) != train.architecture(again)
+    assert "GroupNormalization" in train.architecture(current)[0]
+    kept, _, _ = train.load_run(tmp_path / "run.earlier")  # nothing the learner trained is lost
+    assert train.architecture(kept) == train.architecture(again)
+
+
 def test_training_resumes_after_a_kill(tmp_path):
     from tools.fixture import write_fixture
 

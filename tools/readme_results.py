@@ -8,6 +8,7 @@ the README reports) and rewrites the README's generated blocks from those copies
     python -m tools.readme_results --course build/course/results.json --benchmark build/benchmark.json
     python -m tools.readme_results --course-fast build/site-check/course/results.json   # fast-mode times
     python -m tools.readme_results --ablation build/ablation.json   # notebook 06's rows over seeds
+    python -m tools.readme_results --robustness-study build/robustness_study.json   # `make robustness`
     python -m tools.readme_results            # re-render the README from results/ only
     python -m tools.readme_results --check    # exit 1 if the README differs from results/
 
@@ -29,7 +30,7 @@ from tools.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark", "ablation", "hands")
+BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands")
 
 
 def _begin(name: str) -> str:
@@ -94,6 +95,20 @@ def render_ablation(report: dict | None) -> str:
     return ablation_markdown(report).strip() + "\n\n(`results/ablation.json`, a copy of `build/ablation.json`.)"
 
 
+def render_robustness_study(report: dict | None) -> str:
+    """The ``make robustness`` summary (why BatchNorm broke under noise, and the fix), as notebook 06 shows it."""
+    if report is None:
+        return ("_No robustness study recorded yet: run `make robustness DATA=...`, then `make readme-results` "
+                "copies `build/robustness_study.json` to `results/robustness_study.json` and fills this in._")
+    from helpers.records import robustness_markdown
+
+    m = report["machine"]
+    header = (f"Run of {report['date']} on {m['cores']} cores ({m['cpu']}), TensorFlow {m['tensorflow']}: "
+              f"`{report['command']}`.")
+    return (header + "\n\n" + robustness_markdown(report).strip()
+            + "\n\n(`results/robustness_study.json`, a copy of `build/robustness_study.json`, with every run.)")
+
+
 def render_hands(report: dict | None) -> str:
     """The ``make hands`` table (landmarks + classifier, by signer and across photo sets), as build/hands.md has it."""
     if report is None:
@@ -114,7 +129,7 @@ def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
 def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
     renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation,
-                 "hands": render_hands}
+                 "robustness_study": render_robustness_study, "hands": render_hands}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -132,13 +147,16 @@ def main(argv: list[str] | None = None) -> int:
                         "to copy to results/course_fast.json: each notebook's fast-mode time")
     parser.add_argument("--benchmark", help="a benchmark.json of `make benchmark` to copy to results/benchmark.json first")
     parser.add_argument("--ablation", help="an ablation.json of `make ablation` to copy to results/ablation.json first")
+    parser.add_argument("--robustness-study", help="a robustness_study.json of `make robustness` to copy to "
+                        "results/robustness_study.json first")
     parser.add_argument("--hands", help="a hands.json of `make hands` to copy to results/hands.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
-                         ("ablation", args.ablation), ("hands", args.hands)):
+                         ("ablation", args.ablation), ("robustness_study", args.robustness_study),
+                         ("hands", args.hands)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
