@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation robustness clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation robustness live clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,12 @@ ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEE
 
 robustness: $(STAMP) ## why BatchNorm broke under noise, and the fix chosen on perturbed validation: build/robustness_study.json and .md
 	$(PY) -m tools.robustness_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --candidate-seeds 3 --also-refit groupnorm_noise_0.05 groupnorm_noise_0.05_shift_0.15 groupnorm_noise_0.075_shift_0.15
+
+live/node_modules/.package-lock.json: live/package-lock.json
+	npm ci --prefix live --no-audit --no-fund
+
+live: $(STAMP) live/node_modules/.package-lock.json ## the live page with the classifier you trained in 09, on http://127.0.0.1:8765 (PORT=...)
+	$(PY) -m tools.live serve $(if $(PORT),--port $(PORT))
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m tools.photos_report $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")

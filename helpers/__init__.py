@@ -23,6 +23,7 @@ both). The commands that run, measure, test and publish the course live in ``too
 - ``photo_downloads`` (09): the photo sets downloaded from pinned URLs, checked by SHA-256, cached
 - ``hands`` (09): features of the keypoints, the hand classifier, a letter from a photo, calibration to one person
 - ``hand_eval`` (09): the hand classifier measured on people it never saw
+- ``live`` (09): the live page: the classifier exported for the browser, the page assembled and served
 - ``exercises`` (01): the checked exercises, one module per notebook
 """
 

@@ -79,6 +79,10 @@ def palm_frame(landmarks: np.ndarray) -> np.ndarray:
     x = np.cross(y, z)
     frame = np.stack([x, y, z], axis=-2)  # rows: the frame's axes in picture coordinates
     shape = np.einsum("...pj,...aj->...pa", scaled[..., 1:, :], frame)  # each point's x, y, z in the palm frame
+    # the middle knuckle lies on the frame's y axis by construction: its x and z are 0 (left to float rounding, they
+    # would be noise of about 1e-8 that the classifier's standardisation, dividing by their spread, blows up)
+    shape[..., MIDDLE_KNUCKLE - 1, 0] = 0.0
+    shape[..., MIDDLE_KNUCKLE - 1, 2] = 0.0
     return np.concatenate([shape.reshape(*points.shape[:-2], 60), y, z], axis=-1).astype(np.float32)
 
 

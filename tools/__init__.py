@@ -14,7 +14,8 @@ Each module, one line, with the ``make`` target that runs it (a test checks the 
 - ``badges``: ``python -m tools.badges``: every notebook's Colab badge for a fork
 - ``signer_table``: ``make splits``: which of the 7 signers made each training image (data/signers)
 - ``split_study``: ``make splits``: random vs near-copy vs signer validation splits, gap to the test set
-- ``robustness_study``: ``python -m tools.robustness_study``: why the improved CNN breaks under noise, one change at a time; a fix chosen on perturbed grouped validation (issue 25)
+- ``robustness_study``: ``make robustness``: why the improved CNN broke under noise, one change at a time; the fix chosen on perturbed grouped validation
+- ``live``: ``make live``: the live page (camera → hand landmarks → classifier) built and served on 127.0.0.1
 - ``photo_manifests``: ``python -m tools.photo_manifests``: the download lists of notebook 09's photo sets (data/hand_photos)
 - ``fixture``: ``make colab-check``: a tiny synthetic stand-in for the data set, for tests
 - ``cli``: shared by the commands: an error told in a few lines, the kernel's log kept aside
