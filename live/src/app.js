@@ -266,9 +266,11 @@ function setUp() {
   $("backspace").addEventListener("click", () => edit("backspace"));
   $("clear").addEventListener("click", () => edit("clear"));
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("button, select, input")) return; // those keys belong to the control
     const actions = { " ": "space", Backspace: "backspace", Escape: "clear" };
-    if (actions[event.key]) { event.preventDefault(); edit(actions[event.key]); }
+    if (!actions[event.key]) return;
+    if (event.key === " " && event.target.closest("button, select")) return; // Space presses the focused control
+    event.preventDefault();
+    edit(actions[event.key]);
   });
   const select = $("calibration-letter");
   for (const letter of "ABCDEFGHIKLMNOPQRSTUVWXY") select.append(new Option(letter, letter));

@@ -1,0 +1,190 @@
+"""The live page in real Chromium with a fake camera: letters, the speller, no hand, a refused camera, privacy.
+
+Chromium plays a ``.y4m`` video made here (``fake_camera.py``) as its camera. The page is built with a classifier
+trained on the landmarks the course ships, and served on 127.0.0.1. With the Roboflow photos present
+(``../shared/data/asl_photos_dev`` or ``$ASL_PHOTOS_DEV``) the video holds photos of known letters; without
+them only the no-hand and refused-camera paths run. Every request the page makes must go to its own origin.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import hand_landmarks, hand_photo_sets, hands, live
+from fake_camera import camera_frame, write_y4m
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: the landmarker's WebAssembly writes its log lines to stderr, which the browser shows as console errors
+LANDMARKER_LOG = "INFO: Created TensorFlow Lite XNNPACK delegate"
+REQUIRED = os.environ.get("REQUIRE_BROWSER", "").strip() not in ("", "0")
+
+
+def skip_or_fail(reason: str):
+    if REQUIRED:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    """A classifier trained on every hand the course ships landmarks of (as notebook 09's saved one, fewer epochs)."""
+    every = hand_photo_sets.join_sets(*(hand_photo_sets.shipped_landmarks(n) for n in ("signers", "dev", "webcam")))
+    found = every["found"]
+    return hands.train_hand_classifier(every["landmarks"][found], hands.letter_indices(every["letter"][found]),
+                                       epochs=20, seed=0)
+
+
+@pytest.fixture(scope="module")
+def site(classifier, tmp_path_factory):
+    if CHROMIUM is None:
+        skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
+    if live.missing_files():
+        skip_or_fail(f"the page's JavaScript package is not installed: npm ci --prefix live ({live.missing_files()})")
+    folder = live.build_live_page(tmp_path_factory.mktemp("live"), classifier)
+    server = live.serve_live_page(folder, port=0)
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def open_page(playwright, url: str, video: Path | None, allow_camera: bool = True):
+    """Chromium with ``video`` as its camera (or none), the page opened; every request and console error recorded."""
+    args = ["--use-fake-device-for-media-stream", "--no-sandbox"]
+    if video is not None:
+        args.append(f"--use-file-for-fake-video-capture={video}")
+    args.append("--use-fake-ui-for-media-stream" if allow_camera else "--deny-permission-prompts")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    context = browser.new_context()
+    if allow_camera:
+        context.grant_permissions(["camera"], origin=url.rstrip("/"))
+    page = context.new_page()
+    page.requests, page.errors = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error"
+            and not message.text.startswith(LANDMARKER_LOG) else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    return browser, page
+
+
+def wait_until(page, condition: str, timeout_s: float = 60):
+    """Poll a JavaScript expression until it is true (Playwright's wait_for_function evaluates strings in the page,
+    which the page's Content-Security-Policy rightly forbids; page.evaluate goes through the debugger instead)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(condition):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout_s} s: {condition}; status: {page.inner_text('#status')!r}")
+        page.wait_for_timeout(200)
+
+
+def start_and_wait(page, condition: str, timeout_s: float = 60):
+    page.click("#start")
+    wait_until(page, condition, timeout_s)
+
+
+def assert_private(page, url: str):
+    outside = [r for r in page.requests if not r.startswith(url) and not r.startswith(("data:", "blob:"))]
+    assert not outside, f"the page asked another origin: {outside}"
+
+
+@pytest.fixture(scope="module")
+def dev_photos(classifier):
+    """Up to four dev photos of different letters that the Python pipeline reads right, each as a camera frame."""
+    folder = hand_photo_sets.photo_folder("dev")
+    if folder is None:
+        pytest.skip("the Roboflow photos are not on this machine (../shared/data/asl_photos_dev or $ASL_PHOTOS_DEV)")
+    labels = hand_photo_sets.photo_set_labels("dev", folder)
+    chosen = []
+    with hand_landmarks.HandDetector() as detector:
+        for letter in "BLVWYICF":
+            for file in labels.loc[labels["letter"] == letter, "file"].head(6):
+                frame = camera_frame(folder / file)
+                result = hands.predict_letter_from_photo(np.asarray(frame), classifier, detector)
+                if result.letters and result.letters[0][0] == letter and result.letters[0][1] >= 0.8:
+                    chosen.append((letter, frame))
+                    break
+            if len(chosen) == 4:
+                break
+    assert len(chosen) >= 3, f"too few dev photos read right in Python to test the page: {[c[0] for c in chosen]}"
+    return chosen
+
+
+def test_the_page_shows_the_letter_python_reads_for_each_held_photo(site, dev_photos, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        for letter, frame in dev_photos:
+            video = write_y4m(tmp_path / f"{letter}.y4m", [(frame, 2.0)])
+            browser, page = open_page(p, site, video)
+            try:
+                start_and_wait(page, "window.liveStats.frames > 20 && window.liveStats.letter !== null")
+                page.wait_for_timeout(1000)
+                shown = page.evaluate("window.liveStats")
+                assert shown["letter"] == letter, (letter, shown["top3"], shown["message"])
+                assert page.inner_text("#letter") == letter
+                assert len(page.query_selector_all("#top3 li")) == 3
+                assert_private(page, site)
+                assert not page.errors, page.errors
+            finally:
+                browser.close()
+
+
+def test_the_speller_types_the_letters_held_in_turn(site, dev_photos, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    blank = Image.new("RGB", (640, 480), (128, 128, 128))
+    held = [(blank, 1.5)] + [(frame, 2.0) for _, frame in dev_photos[:3]] + [(blank, 30.0)]  # then no hand
+    video = write_y4m(tmp_path / "word.y4m", held)
+    word = "".join(letter for letter, _ in dev_photos[:3])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video)
+        try:
+            start_and_wait(page, f"document.querySelector('#text').textContent.length >= {len(word)}", timeout_s=90)
+            page.wait_for_timeout(1500)  # the blank frames that follow type nothing
+            assert page.inner_text("#text") == word
+            page.click("#backspace")
+            assert page.inner_text("#text") == word[:-1]
+            page.keyboard.press("Escape")  # the keys work too
+            assert page.inner_text("#text") == ""
+            assert_private(page, site)
+        finally:
+            browser.close()
+
+
+def test_no_hand_shows_the_message_and_no_letter(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    video = write_y4m(tmp_path / "empty.y4m", [(Image.new("RGB", (640, 480), (200, 190, 180)), 2.0)])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video)
+        try:
+            start_and_wait(page, "window.liveStats.frames > 30")
+            stats = page.evaluate("window.liveStats")
+            assert stats["letter"] is None and stats["message"].startswith("No hand")
+            assert page.inner_text("#status").startswith("No hand") and page.inner_text("#letter") == "–"
+            page.wait_for_timeout(1500)
+            assert page.inner_text("#text") == ""  # nothing typed
+            assert_private(page, site)
+            assert not page.errors, page.errors
+        finally:
+            browser.close()
+
+
+def test_a_refused_camera_gets_a_clear_sentence(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    video = write_y4m(tmp_path / "any.y4m", [(Image.new("RGB", (640, 480)), 1.0)])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video, allow_camera=False)
+        try:
+            start_and_wait(page, "document.querySelector('#status').textContent.includes('camera was refused')")
+            assert page.is_enabled("#start")  # the learner can try again
+            assert_private(page, site)
+        finally:
+            browser.close()
