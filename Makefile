@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP) ## create/update .venv from requirements.txt and register its Jupyter kernel
 
-check: $(STAMP) ## run every test: helpers unit tests, exercises, each notebook alone via papermill (fast mode)
+check: $(STAMP) live/node_modules/.package-lock.json ## run every test: helpers unit tests, exercises, each notebook alone via papermill (fast mode)
 	$(PY) -m nbstripout --verify notebooks/*.ipynb student/*.ipynb
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup tests $(if $(DATA),--data "$(DATA)")
 
@@ -74,10 +74,10 @@ colab-check: $(STAMP) ## run every notebook as Google Colab would (Python 3.13, 
 	$(if $(DATA),,$(PY) -m tools.fixture build/colab-check/fixture >/dev/null)
 	$(PYTHON) tests/colab/colab_check.py --data "$(or $(DATA),build/colab-check/fixture)" $(if $(ONLY),--only $(ONLY))
 
-site: $(STAMP) ## the course website from make course's executed notebooks: build/site/index.html
+site: $(STAMP) live/node_modules/.package-lock.json ## the course website from make course's executed notebooks: build/site/index.html
 	$(PY) -m tools.site
 
-site-check: $(STAMP) ## build the website from a fast-mode course run and open every page in Chromium
+site-check: $(STAMP) live/node_modules/.package-lock.json ## build the website from a fast-mode course run and open every page in Chromium
 	$(PY) -m tools.course --fast --out build/site-check/course $(if $(DATA),--data "$(DATA)") >/dev/null
 	$(PY) -m tools.site --course build/site-check/course --out build/site-check/site
 	$(PY) -m pytest tests/tools/test_site.py --site build/site-check/site -p no:cacheprovider

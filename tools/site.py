@@ -131,6 +131,9 @@ exercises. The optional *Going deeper* parts (collapsed on these pages; marked i
 |---|---|---|---|---|
 {chr(10).join(rows)}
 
+**Try it live:** <a href="live/index.html">the letter of your hand, from your camera, in this browser</a>. The
+hand landmarker and notebook 09's classifier run on your device; the page sends nothing anywhere.
+
 ## Run it yourself
 - **In Google Colab:** click a notebook's *Open in Colab* badge. Its first cell fetches the course code.
 - **On your machine:** `git clone` the repository, then `make lab` (creates the environment and opens
@@ -145,6 +148,20 @@ exercises. The optional *Going deeper* parts (collapsed on these pages; marked i
 {toctree}
 ```
 """
+
+
+def build_live(course: Path, out: Path) -> Path:
+    """The site's "Try it live" page, with the hand classifier notebook 09 trained in the course run."""
+    from helpers import hands, live
+    from helpers.quiet import quiet_tensorflow
+
+    quiet_tensorflow()
+    classifier = course / "artifacts" / "hands" / "hand_classifier.keras"
+    if not classifier.is_file():
+        raise SystemExit(f"make site: {classifier} is missing: notebook 09 saves it in the course run (make course).")
+    if live.missing_files():
+        raise SystemExit("make site: the live page's JavaScript is not installed: run `npm ci --prefix live`.")
+    return live.build_live_page(out, hands.load_classifier(classifier))
 
 
 def build_site(course: Path, out: Path) -> Path:
@@ -172,6 +189,7 @@ def build_site(course: Path, out: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(source), str(out)], check=True)
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is
+    build_live(course, out / "live")
     print(f"site: {out / 'index.html'}")
     return out / "index.html"
 
