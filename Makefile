@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation robustness live clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands ablation robustness live live-benchmark clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ live/node_modules/.package-lock.json: live/package-lock.json
 
 live: $(STAMP) live/node_modules/.package-lock.json ## the live page with the classifier you trained in 09, on http://127.0.0.1:8765 (PORT=...)
 	$(PY) -m tools.live serve $(if $(PORT),--port $(PORT))
+
+live-benchmark: $(STAMP) live/node_modules/.package-lock.json ## frames per second of the live page in headless Chromium: build/live.json (MODEL=...)
+	$(PY) -m tools.live benchmark $(if $(MODEL),--model "$(MODEL)")
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m tools.photos_report $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")

@@ -15,9 +15,10 @@ Each module, one line, with the ``make`` target that runs it (a test checks the 
 - ``signer_table``: ``make splits``: which of the 7 signers made each training image (data/signers)
 - ``split_study``: ``make splits``: random vs near-copy vs signer validation splits, gap to the test set
 - ``robustness_study``: ``make robustness``: why the improved CNN broke under noise, one change at a time; the fix chosen on perturbed grouped validation
-- ``live``: ``make live``: the live page (camera → hand landmarks → classifier) built and served on 127.0.0.1
+- ``live``: ``make live``, ``make live-benchmark``: the live page (camera → hand landmarks → classifier) built and served on 127.0.0.1
 - ``photo_manifests``: ``python -m tools.photo_manifests``: the download lists of notebook 09's photo sets (data/hand_photos)
 - ``fixture``: ``make colab-check``: a tiny synthetic stand-in for the data set, for tests
+- ``fake_camera``: shared by the commands: videos of photos for Chromium's fake camera (the live page's tests and benchmark)
 - ``cli``: shared by the commands: an error told in a few lines, the kernel's log kept aside
 - ``notebook_env``: ``make nbval``: the offline, fast-mode environment notebooks run in under test
 """

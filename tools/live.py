@@ -3,6 +3,11 @@
     python -m tools.live build [--out build/live] [--model artifacts/hands/hand_classifier.keras]
     python -m tools.live serve [--port 8765]      # make live: build, then serve on http://127.0.0.1:8765/
     python -m tools.live export --out hand_classifier.json   # the classifier alone, as the page reads it
+    python -m tools.live benchmark [--seconds 20]   # make live-benchmark: frames per second in headless Chromium
+
+The benchmark plays a photo of a hand (the Roboflow photos' first B, or a signer's) as Chromium's fake camera at
+640×480, lets the page run, and writes frames per second and the time per frame of the hand landmarker and of
+the classifier (the page's own moving averages) to ``build/live.json``.
 
 The page's JavaScript lives in ``live/`` (``npm ci --prefix live`` installs the pinned hand landmarker);
 ``helpers.live`` assembles and serves it.
@@ -11,10 +16,78 @@ The page's JavaScript lives in ``live/`` (``npm ci --prefix live`` installs the 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import shutil
+import statistics
+import tempfile
+import time
 from pathlib import Path
 
 from helpers.config import build_dir
 from tools.cli import CommandFailed, run_command
+
+
+def held_hand_photo() -> Path:
+    """A photo of one hand for the benchmark's camera: a Roboflow photo of B, else a signer's photo of B."""
+    from helpers import hand_photo_sets
+
+    for name in ("dev", "signers"):
+        folder = hand_photo_sets.photo_folder(name)
+        if folder is not None:
+            labels = hand_photo_sets.photo_set_labels(name, folder)
+            return folder / labels.loc[labels["letter"] == "B", "file"].iloc[0]
+    raise CommandFailed("no photo set here to hold in front of the fake camera: set ASL_PHOTOS_DEV or ASL_PHOTOS_SIGNERS")
+
+
+def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
+    """Frames per second of the live page in headless Chromium with a fake 640×480 camera holding one hand."""
+    from playwright.sync_api import sync_playwright
+
+    from helpers import live
+    from tools.course import machine
+    from tools.fake_camera import camera_frame, write_y4m
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise CommandFailed("Debian's chromium is not installed (apt-get install chromium)")
+    photo = held_hand_photo()
+    server = live.serve_live_page(folder, port=0)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        video = write_y4m(Path(tmp) / "hand.y4m", [(camera_frame(photo), 10.0)])
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox",
+            f"--use-file-for-fake-video-capture={video}"])
+        page = browser.new_page()
+        page.goto(url)
+        page.click("#start")
+        deadline = time.monotonic() + 60
+        while not page.evaluate("window.liveStats.frames > 10"):
+            if time.monotonic() > deadline:
+                raise CommandFailed(f"the page did not start: {page.inner_text('#status')}")
+            time.sleep(0.2)
+        time.sleep(warmup)
+        samples, start = [], page.evaluate("[performance.now(), window.liveStats.frames]")
+        for _ in range(int(seconds)):
+            time.sleep(1.0)
+            samples.append(page.evaluate("({...window.liveStats})"))
+        end = page.evaluate("[performance.now(), window.liveStats.frames]")
+        version = browser.version
+        browser.close()
+    server.shutdown()
+    fps = (end[1] - start[1]) / ((end[0] - start[0]) / 1000)
+    return {
+        "title": "The live page in headless Chromium (issue 24)",
+        "date": datetime.datetime.now().isoformat(timespec="seconds"), "command": "python -m tools.live benchmark",
+        "machine": machine(), "chromium": version, "camera": "fake camera, 640×480 at 30 fps, one hand held still",
+        "photo": photo.name, "settings": "hand landmarker in VIDEO mode, numHands 1, CPU delegate; a second "
+        "landmarker (IMAGE mode, numHands 2) checks for a second hand every 0.5 s",
+        "seconds": seconds, "fps": round(fps, 1),
+        "detect_ms_median": round(statistics.median(s["detectMs"] for s in samples), 1),
+        "classify_ms_median": round(statistics.median(s["classifyMs"] for s in samples), 2),
+        "letters_shown": sorted({s["letter"] for s in samples if s["letter"]}),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.quiet import quiet_tensorflow
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=("build", "serve", "export"))
+    parser.add_argument("action", choices=("build", "serve", "export", "benchmark"))
+    parser.add_argument("--seconds", type=float, default=20.0, help="benchmark: how long to measure")
     parser.add_argument("--out", help="folder of the page (build, serve; default build/live) or the JSON file (export)")
     parser.add_argument("--model", help="the hand classifier (.keras); default: the one notebook 09 saved")
     parser.add_argument("--port", type=int, default=8765)
@@ -42,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         raise CommandFailed(str(error)) from None
     print(f"built the live page in {folder}")
+    if args.action == "benchmark":
+        record = benchmark(folder, args.seconds)
+        record["command"] += f" --seconds {args.seconds:g}" + (f" --model {args.model}" if args.model else "")
+        out = build_dir() / "live.json"
+        out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+        print(f"{record['fps']} frames per second; hand landmarks {record['detect_ms_median']} ms, classifier "
+              f"{record['classify_ms_median']} ms per frame (medians). Wrote {out}")
     if args.action == "serve":
         print(f"Open http://127.0.0.1:{args.port}/ in Chrome, Edge or Firefox (this machine only). Ctrl+C stops it.")
         try:

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from helpers import hand_landmarks, hand_photo_sets, hands, live
-from fake_camera import camera_frame, write_y4m
+from tools.fake_camera import camera_frame, write_y4m
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: the landmarker's WebAssembly writes its log lines to stderr, which the browser shows as console errors
