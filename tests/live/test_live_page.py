@@ -188,3 +188,36 @@ def test_a_refused_camera_gets_a_clear_sentence(site, tmp_path):
             assert_private(page, site)
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "live" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (axe runs through the debugger, which
+    the page's Content-Security-Policy does not restrict)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_page_is_accessible_and_works_from_the_keyboard(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    if not AXE.is_file():
+        skip_or_fail("axe-core is not installed: npm ci --prefix live")
+    video = write_y4m(tmp_path / "empty.y4m", [(Image.new("RGB", (640, 480), (200, 190, 180)), 2.0)])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video)
+        try:
+            assert serious_accessibility_problems(page) == []
+            assert page.get_attribute("#status", "aria-live") == "polite"  # messages are announced
+            assert page.get_attribute("#letter", "aria-live") == "polite"  # and the letter
+            page.keyboard.press("Tab")  # the first control is the start button: Enter starts the camera
+            assert page.evaluate("document.activeElement.id") == "start"
+            page.keyboard.press("Enter")
+            wait_until(page, "window.liveStats.frames > 10")
+            assert serious_accessibility_problems(page) == []  # running, with messages and a drawn canvas
+        finally:
+            browser.close()
