@@ -22,6 +22,8 @@ html_title = "Sign Language MNIST: a CNN course"
 html_theme = "sphinx_book_theme"
 html_context = {"default_mode": "light"}
 html_static_path = ["_static"]
+html_js_files = ["accessibility.js"]  # see the file: what axe-core found and how it is fixed
+html_css_files = ["accessibility.css"]
 html_theme_options = {
     "repository_url": f"https://github.com/{GITHUB_REPO}",
     "repository_branch": GITHUB_BRANCH,

@@ -1,4 +1,4 @@
-"""The course website (`make site`) in headless Chromium: every page loads cleanly.
+"""The course website (`make site`) in headless Chromium: every page loads cleanly and passes axe-core.
 
 Runs on a built site: ``pytest tests/tools/test_site.py --site build/site`` (`make site-check`
 builds one from a fast-mode course run first). Every page is opened over HTTP on the
@@ -7,7 +7,8 @@ the site itself, an image that did not load, or an internal link to a page that 
 not exist. Requests to other hosts are blocked (this machine is offline) and count as failures,
 so the site must carry what it shows (the Colab badge image is served from the site);
 the only outside load allowed to fail is MathJax from its CDN, which Sphinx adds to
-pages with formulas and a reader's browser fetches.
+pages with formulas and a reader's browser fetches. Every page, the live page included, must have no serious or
+critical accessibility violation by axe-core.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from helpers.config import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = REPO_ROOT / "live" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in live/package-lock.json
 ALLOWED_OUTSIDE = ("cdn.jsdelivr.net",)  # MathJax; blocked here, loaded by a reader's browser
 
 
@@ -84,7 +86,11 @@ def test_every_page_loads_without_errors_and_with_all_its_images(site, server, p
                                         else problems).append(f"{current['url']}: failed to load {r.url}"))
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
 
+    if not AXE.is_file():
+        pytest.fail("axe-core is not installed: npm ci --prefix live (make site-check does it)")
+    axe_source = AXE.read_text()
     pages = _pages(site)
+    assert "live/index.html" in pages, "the site has no live page"
     notebooks = [p for p in pages if p.startswith("notebooks/")]
     assert len(notebooks) >= 8, f"the site has {len(notebooks)} notebook pages"
     images_seen = 0
@@ -96,6 +102,10 @@ def test_every_page_loads_without_errors_and_with_all_its_images(site, server, p
             "img", "els => els.filter(e => e.src.startsWith(location.origin) && !(e.complete && e.naturalWidth > 0))"
                    ".map(e => e.src)")
         problems += [f"{name}: image did not load: {src}" for src in broken]
+        page.evaluate(axe_source)  # axe-core, through the debugger (the live page's CSP allows no injected script)
+        violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+        problems += [f"{name}: accessibility ({v['impact']}): {v['id']}: {v['help']} at {v['nodes'][0]['target']}"
+                     for v in violations if v["impact"] in ("serious", "critical")]
         if name.startswith("notebooks/"):
             images_seen += page.eval_on_selector_all(  # plots in the cells' outputs
                 ".cell_output img", "els => els.filter(e => e.naturalWidth > 0).length")
