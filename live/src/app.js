@@ -150,6 +150,11 @@ async function start() {
 function stop() {
   state.running = false;
   state.stream?.getTracks().forEach((track) => track.stop());
+  // free the landmarkers' memory (Start loads them again). Closing is also when MediaPipe's library tries to send
+  // its usage log to Google: the page's Content-Security-Policy refuses it (tests/live/test_live_page.py shows it).
+  for (const landmarker of [state.landmarker, state.checker]) landmarker?.close();
+  state.landmarker = null;
+  state.checker = null;
   $("stop").disabled = true;
   $("record").disabled = true;
   $("start").disabled = false;

@@ -221,3 +221,25 @@ def test_the_page_is_accessible_and_works_from_the_keyboard(site, tmp_path):
             assert serious_accessibility_problems(page) == []  # running, with messages and a drawn canvas
         finally:
             browser.close()
+
+
+def test_the_landmarkers_usage_log_is_refused_by_the_page_and_never_sent(site, tmp_path):
+    """MediaPipe's library posts a usage log to a Google server every 60 s and when a landmarker closes (Stop).
+    The page's Content-Security-Policy (connect-src 'self') makes the browser refuse it before any request."""
+    from playwright.sync_api import sync_playwright
+
+    video = write_y4m(tmp_path / "empty.y4m", [(Image.new("RGB", (640, 480), (200, 190, 180)), 2.0)])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video)
+        try:
+            page.evaluate("window.refused = []; document.addEventListener('securitypolicyviolation', "
+                          "(e) => window.refused.push([e.violatedDirective, e.blockedURI]))")
+            start_and_wait(page, "window.liveStats.frames > 10")
+            page.click("#stop")
+            wait_until(page, "window.refused.length > 0", timeout_s=30)
+            refused = page.evaluate("window.refused")
+            assert all(directive.startswith("connect-src") for directive, _ in refused), refused
+            assert any("googleapis.com" in uri for _, uri in refused), refused  # the attempt was made, and refused
+            assert_private(page, site)  # and no request left the page's origin
+        finally:
+            browser.close()
