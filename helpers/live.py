@@ -110,3 +110,97 @@ def serve_live_page(folder: str | Path, port: int = 8765, host: str = "127.0.0.1
     else:
         server.serve_forever()
     return server
+
+
+# --------------------------------------------------------------------------- in Google Colab
+# Colab's kernel runs on a Google server, far from your camera, and cannot serve a page to your browser. So in
+# Colab the browser sends camera frames to the notebook's kernel through Colab's own channel
+# (google.colab.kernel.invokeFunction), the kernel runs the Python pipeline of notebook 09 on each, and the answer
+# is drawn in the cell's output. Slower than the live page (a round trip per frame), but it needs nothing else.
+COLAB_CALLBACK = "sign_mnist.live_frame"
+
+
+def read_frame(data_url: str, classifier, detector) -> dict:
+    """One camera frame from the browser (a JPEG or PNG data URL) → what the Colab view shows: the top-3 letters,
+    the message, and the hands' keypoints as fractions of the frame's width and height."""
+    import base64
+
+    from helpers.hands import predict_letter_from_photo
+
+    header, _, encoded = data_url.partition(",")
+    if not header.startswith("data:image/") or ";base64" not in header:
+        raise ValueError("expected a camera frame as a data:image/...;base64 URL")
+    result = predict_letter_from_photo(base64.b64decode(encoded), classifier, detector)
+    width, height = result.image.size
+    keypoints = [[[float(x) / width, float(y) / height] for x, y, _ in hand] for hand in result.all_landmarks]
+    return {"letters": [[letter, round(p, 4)] for letter, p in result.letters], "message": result.message,
+            "hands": keypoints}
+
+
+COLAB_VIEW = """
+<div id="sign-live"><button id="sign-live-start" type="button">Start the camera</button>
+<span id="sign-live-status" role="status" aria-live="polite">Frames go to this notebook's kernel only.</span>
+<div style="position:relative;width:480px;max-width:100%"><video id="sign-live-video" playsinline muted
+ style="width:100%;transform:scaleX(-1)"></video><canvas id="sign-live-canvas"
+ style="position:absolute;left:0;top:0;width:100%;height:100%;transform:scaleX(-1)"></canvas></div>
+<p style="font-size:2.5rem;font-weight:700;margin:0" id="sign-live-letter" aria-live="polite">–</p>
+<p id="sign-live-top3"></p></div>
+<script>
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const BONES = [[0,1],[1,2],[2,3],[3,4],[0,5],[5,6],[6,7],[7,8],[5,9],[9,10],[10,11],[11,12],[9,13],[13,14],
+                 [14,15],[15,16],[13,17],[17,18],[18,19],[19,20],[0,17]];
+  async function start() {
+    $("sign-live-start").disabled = true;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: false});
+    } catch (error) {
+      $("sign-live-status").textContent = "The camera could not be started (" + error.name + "): allow it, then run the cell again.";
+      return;
+    }
+    const video = $("sign-live-video");
+    video.srcObject = stream;
+    await video.play();
+    const grab = document.createElement("canvas");
+    grab.width = video.videoWidth; grab.height = video.videoHeight;
+    const canvas = $("sign-live-canvas");
+    canvas.width = grab.width; canvas.height = grab.height;
+    for (;;) {  // one frame at a time: the next leaves when the kernel has answered
+      grab.getContext("2d").drawImage(video, 0, 0);
+      const reply = await google.colab.kernel.invokeFunction("CALLBACK", [grab.toDataURL("image/jpeg", 0.8)], {});
+      const data = reply.data["application/json"];
+      const ctx = canvas.getContext("2d");
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.strokeStyle = "#00e676"; ctx.lineWidth = 3;
+      for (const hand of data.hands) {
+        for (const [a, b] of BONES) {
+          ctx.beginPath(); ctx.moveTo(hand[a][0] * canvas.width, hand[a][1] * canvas.height);
+          ctx.lineTo(hand[b][0] * canvas.width, hand[b][1] * canvas.height); ctx.stroke();
+        }
+      }
+      $("sign-live-letter").textContent = data.letters.length ? data.letters[0][0] : "–";
+      $("sign-live-top3").textContent = data.letters.map(([l, p]) => l + " " + Math.round(100 * p) + "%").join(", ");
+      $("sign-live-status").textContent = data.message;
+    }
+  }
+  $("sign-live-start").addEventListener("click", start);
+})();
+</script>
+"""
+
+
+def colab_live_view(classifier, task=None):
+    """In Colab: show the camera view in the cell's output, each frame read by ``classifier`` in this kernel.
+
+    Returns at once (the view runs in the browser), so Run All goes on. The landmarker stays open for the view.
+    """
+    from google.colab import output  # only in Colab
+    from IPython.display import HTML, JSON, display
+
+    from helpers.hand_landmarks import HandDetector
+
+    detector = HandDetector(task, retry_padded=False)  # camera frames: no slow retries on a frame without a hand
+    output.register_callback(COLAB_CALLBACK, lambda data_url: JSON(read_frame(data_url, classifier, detector)))
+    display(HTML(COLAB_VIEW.replace("CALLBACK", COLAB_CALLBACK)))
+    return detector

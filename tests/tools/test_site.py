@@ -109,6 +109,11 @@ def test_every_page_loads_without_errors_and_with_all_its_images(site, server, p
         if name.startswith("notebooks/"):
             images_seen += page.eval_on_selector_all(  # plots in the cells' outputs
                 ".cell_output img", "els => els.filter(e => e.naturalWidth > 0).length")
+            no_alt = page.eval_on_selector_all(  # each figure says what it shows (the cell's mystnb.image.alt)
+                ".cell_output img", "els => els.filter(e => (e.getAttribute('alt') || '').trim().length < 20).length")
+            if no_alt:
+                problems.append(f"{name}: {no_alt} figure(s) without an alt text (set the cell's metadata "
+                                "mystnb.image.alt to what the figure shows)")
             badge = page.eval_on_selector_all("a[href*='colab.research.google.com/github/']", "els => els.length")
             assert badge >= 1, f"{name}: no Colab link"
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
