@@ -56,13 +56,17 @@ def recorded_ablation(fast: bool, data_key: str) -> tuple[dict, Path] | tuple[No
 
     Looks in ``build/ablation.json`` (this run's build folder, then the repository's) and in the
     committed ``results/ablation.json``; returns ``(report, file)``, or ``(None, None)`` when no run
-    matches ``fast`` and the data (``data_key``, as ``data.model_inputs`` names it).
+    matches ``fast``, the data (``data_key``, as ``data.model_inputs`` names it) and the rows of
+    ``helpers.model.ABLATION`` (a run recorded for an earlier version of the recipe does not).
     """
+    from helpers.model import ABLATION
+
     for path in (build_dir() / "ablation.json", REPO_ROOT / "build" / "ablation.json",
                  REPO_ROOT / "results" / "ablation.json"):
         report = json.loads(path.read_text()) if path.is_file() else None
         if report and report["fast"] == fast and all(same_data(r["data"], data_key) for r in report["runs"]):
-            return report, path
+            if set(report["summary"]) == set(ABLATION):  # a run of an earlier recipe has other rows: not this one
+                return report, path
     return None, None
 
 

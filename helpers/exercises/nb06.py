@@ -216,8 +216,8 @@ Q5_GROUPS, Q5_EPSILON = 2, 1e-3
 
 
 def q5_maps():
-    """The feature maps of q5: shape (2, 3, 3, 4), channels on different scales and levels, the second image
-    brighter and noisier than the first (fixed numbers, the same on every run)."""
+    """The feature maps of q5: shape (2, 3, 3, 4), channels on different scales and levels; the second image's
+    values are ×2.5 and +4, as if brighter and higher in contrast (fixed numbers, the same on every run)."""
     rng = np.random.default_rng(5)
     maps = rng.normal(size=(2, 3, 3, 4)) * np.array([1.0, 2.0, 0.5, 3.0]) + np.array([0.0, 1.0, -1.0, 2.0])
     maps[1] = 2.5 * maps[1] + 4.0
@@ -268,7 +268,8 @@ normalised = ((grouped - mean) / np.sqrt(var + 0.001)).reshape(maps.shape)
 q5 = Exercise(
     "GroupNorm by hand: 2 images, 4 channels in 2 groups",
     check=_check_q5,
-    hint="Reshape (2, 3, 3, 4) to (2, 3, 3, 2, 2) so that axis 3 picks the group and axis 4 the channel within it. "
+    hint="Keras groups consecutive channels (0–1, then 2–3). Reshape (2, 3, 3, 4) to (2, 3, 3, 2, 2) so that axis 3 "
+         "picks the group and axis 4 the channel within it. "
          "Each image and group has one mean and one variance, over the rows, the columns and the group's channels: "
          "axes (1, 2, 4). Never average over axis 0: that mixes images, which is what BatchNorm does.",
     solution=_Q5_SOLUTION,
