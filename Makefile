@@ -63,6 +63,7 @@ live: $(STAMP) live/node_modules/.package-lock.json ## the live page with the cl
 
 live-benchmark: $(STAMP) live/node_modules/.package-lock.json ## frames per second of the live page in headless Chromium: build/live.json (MODEL=...)
 	$(PY) -m tools.live benchmark $(if $(MODEL),--model "$(MODEL)")
+	$(PY) -m tools.live letters
 
 photos: $(STAMP) ## top-1/top-3 on real photos (PHOTOS=folder, MODEL=.keras; default: the trained improved CNN)
 	$(PY) -m tools.photos_report $(if $(PHOTOS),--photos "$(PHOTOS)") $(if $(MODEL),--model "$(MODEL)")

@@ -4,6 +4,7 @@
     python -m tools.live serve [--port 8765]      # make live: build, then serve on http://127.0.0.1:8765/
     python -m tools.live export --out hand_classifier.json   # the classifier alone, as the page reads it
     python -m tools.live benchmark [--seconds 20]   # make live-benchmark: frames per second in headless Chromium
+    python -m tools.live letters                    # make live-benchmark: which letters the page reads on strangers
 
 The benchmark plays a photo of a hand (the Roboflow photos' first B, or a signer's) as Chromium's fake camera at
 640×480, lets the page run, and writes frames per second and the time per frame of the hand landmarker and of
@@ -90,12 +91,68 @@ def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
     }
 
 
+def letters_on_strangers(folder_for, per_letter: int = 5, seconds: float = 6.0) -> dict:
+    """The page's answers on other people's hands: a classifier trained on the shipped landmarks of the 7 signers and
+    the two webcam people reads the Roboflow photos (people it never saw), held in front of the fake camera, a
+    video per letter with ``per_letter`` photos of it; every frame's answer counts ("no hand" counts wrong)."""
+    from collections import Counter
+
+    from playwright.sync_api import sync_playwright
+
+    from helpers import hand_photo_sets, hands, live
+    from tools.fake_camera import camera_frame, write_y4m
+
+    folder = hand_photo_sets.photo_folder("dev")
+    if folder is None:
+        raise CommandFailed("the Roboflow photos are not here: set ASL_PHOTOS_DEV")
+    known = hand_photo_sets.join_sets(*(hand_photo_sets.shipped_landmarks(n) for n in ("signers", "webcam")))
+    found = known["found"]
+    model = hands.train_hand_classifier(known["landmarks"][found], hands.letter_indices(known["letter"][found]), seed=0)
+    page = folder_for(model)
+    server = live.serve_live_page(page, port=0)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    labels = hand_photo_sets.photo_set_labels("dev", folder)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    per_letter_answers = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        for letter in sorted(labels["letter"].unique()):
+            files = labels.loc[labels["letter"] == letter, "file"].head(per_letter)
+            video = write_y4m(Path(tmp) / f"{letter}.y4m", [(camera_frame(folder / f), 1.2) for f in files])
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox",
+                f"--use-file-for-fake-video-capture={video}"])
+            tab = browser.new_page()
+            tab.goto(url)
+            tab.click("#start")
+            deadline = time.monotonic() + 60
+            while not tab.evaluate("window.liveStats.frames > 5"):
+                if time.monotonic() > deadline:
+                    raise CommandFailed(f"the page did not start: {tab.inner_text('#status')}")
+                time.sleep(0.2)
+            answers = Counter()
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                answers[tab.evaluate("window.liveStats.letter") or "no hand"] += 1
+                time.sleep(0.1)
+            browser.close()
+            per_letter_answers[letter] = dict(answers.most_common())
+    server.shutdown()
+    rows = {letter: {"top1": round(a.get(letter, 0) / sum(a.values()), 3),
+                     "most_often_instead": next((k for k in a if k != letter), None)}
+            for letter, a in per_letter_answers.items()}
+    return {"what": "the live page on the Roboflow photos (people the classifier never saw: trained on the shipped "
+                    f"landmarks of the 7 signers and the two webcam people), {per_letter} photos per letter held "
+                    f"1.2 s each, the page's letter sampled every 0.1 s for {seconds:g} s",
+            "top1_mean_over_letters": round(sum(r["top1"] for r in rows.values()) / len(rows), 3),
+            "per_letter": rows, "answers": per_letter_answers}
+
+
 def main(argv: list[str] | None = None) -> int:
     from helpers import live
     from helpers.quiet import quiet_tensorflow
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=("build", "serve", "export", "benchmark"))
+    parser.add_argument("action", choices=("build", "serve", "export", "benchmark", "letters"))
     parser.add_argument("--seconds", type=float, default=20.0, help="benchmark: how long to measure")
     parser.add_argument("--out", help="folder of the page (build, serve; default build/live) or the JSON file (export)")
     parser.add_argument("--model", help="the hand classifier (.keras); default: the one notebook 09 saved")
@@ -104,6 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     quiet_tensorflow()
     from helpers.hands import load_classifier
 
+    if args.action == "letters":
+        out = build_dir() / "live.json"
+        record = json.loads(out.read_text()) if out.is_file() else {}
+        record["letters_on_strangers"] = letters_on_strangers(
+            lambda model: live.build_live_page(Path(tempfile.mkdtemp()) / "live", model))
+        out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+        weak = sorted(record["letters_on_strangers"]["per_letter"].items(), key=lambda kv: kv[1]["top1"])[:6]
+        print(f"mean top-1 over letters {record['letters_on_strangers']['top1_mean_over_letters']}; weakest: "
+              + ", ".join(f"{k} {v['top1']} (as {v['most_often_instead']})" for k, v in weak) + f". Wrote {out}")
+        return 0
     try:
         model = load_classifier(args.model)
     except FileNotFoundError as error:
