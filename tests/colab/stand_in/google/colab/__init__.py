@@ -4,4 +4,4 @@ Colab's kernel imports ``google.colab`` at start-up, which is how the notebooks'
 cell knows it runs in Colab. Only what the course calls is provided.
 """
 
-from google.colab import files  # noqa: F401
+from google.colab import files, output  # noqa: F401
