@@ -21,7 +21,7 @@ def augmentation(seed=None):
 
     Small rotations (±11°), shifts (±10%), zoom (±10%), contrast and brightness, then a little
     camera noise (Gaussian, σ = 0.05). No horizontal flip: a mirror image turns a right hand
-    into a left hand (notebook 06, exercise). Rotations stay small because letters such as
+    into a left hand (notebook 06, Going deeper exercise 6). Rotations stay small because letters such as
     K/P, G/Q and H/U differ mainly in how the hand is turned. The layers act only when called
     with ``training=True`` (inside ``fit``); at inference they pass images through unchanged.
     """
@@ -82,7 +82,7 @@ def conv_block(x, filters, norm="group"):
     """3×3 convolution, 2×2 max-pooling, then GroupNorm (``norm="batch"``: BatchNorm; ``None``: neither), then ReLU.
 
     Pooling comes right after the convolution, so the normalisation and ReLU work on a quarter of the values.
-    The normalisation's shift makes the convolution's bias redundant.
+    The normalisation's shift β makes the convolution's bias redundant (exactly for BatchNorm, almost for GroupNorm).
     """
     x = layers.Conv2D(filters, 3, padding="same", use_bias=norm is None)(x)
     x = layers.MaxPooling2D(2)(x)
