@@ -39,7 +39,7 @@ browser: $(STAMP) ## every notebook in JupyterLab + headless Chromium (Run All, 
 	$(PY) -m pytest tests/course/test_browser.py --browser-all -p no:cacheprovider $(if $(DATA),--data "$(DATA)")
 
 readme-results: $(STAMP) ## put build/course (and site-check's fast run), build/benchmark, build/ablation, build/robustness_study and build/hands results into results/ and the README
-	$(PY) -m tools.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/robustness_study.json),--robustness-study build/robustness_study.json) $(if $(wildcard build/hands.json),--hands build/hands.json)
+	$(PY) -m tools.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/robustness_study.json),--robustness-study build/robustness_study.json) $(if $(wildcard build/hands.json),--hands build/hands.json) $(if $(wildcard build/live.json),--live build/live.json)
 
 test: check
 

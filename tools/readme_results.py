@@ -30,7 +30,7 @@ from tools.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands")
+BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands", "live")
 
 
 def _begin(name: str) -> str:
@@ -109,6 +109,28 @@ def render_robustness_study(report: dict | None) -> str:
             + "\n\n(`results/robustness_study.json`, a copy of `build/robustness_study.json`, with every run.)")
 
 
+def render_live(report: dict | None) -> str:
+    """The ``make live-benchmark`` figures: the live page's frame rate, and its letters on people it never saw."""
+    if report is None:
+        return ("_No live-page benchmark recorded yet: run `make live-benchmark`, then `make readme-results` "
+                "copies `build/live.json` to `results/live.json` and fills this in._")
+    m = report["machine"]
+    lines = [f"Run of {report['date']} on {m['cores']} cores ({m['cpu']}), Chromium {report['chromium']} headless: "
+             f"`{report['command']}`; {report['camera']}; {report['settings']}.", "",
+             f"**{report['fps']} frames per second**; per frame, hand landmarks {report['detect_ms_median']} ms and "
+             f"the classifier {report['classify_ms_median']} ms (medians of the page's moving averages over "
+             f"{report['seconds']:g} s)."]
+    letters = report.get("letters_on_strangers")
+    if letters:
+        rows = sorted(letters["per_letter"].items(), key=lambda kv: kv[1]["top1"])
+        lines += ["", f"Letters on people the classifier never saw ({letters['what']}): mean top-1 over letters "
+                  f"**{100 * letters['top1_mean_over_letters']:.1f}%**.", "",
+                  "| letter | " + " | ".join(k for k, _ in rows) + " |", "|---|" + "---|" * len(rows),
+                  "| top-1 | " + " | ".join(f"{100 * v['top1']:.0f}%" for _, v in rows) + " |",
+                  "| most often read as | " + " | ".join(v["most_often_instead"] or "–" for _, v in rows) + " |"]
+    return "\n".join(lines) + "\n\n(`results/live.json`, a copy of `build/live.json`.)"
+
+
 def render_hands(report: dict | None) -> str:
     """The ``make hands`` table (landmarks + classifier, by signer and across photo sets), as build/hands.md has it."""
     if report is None:
@@ -129,7 +151,7 @@ def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
 def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
     renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation,
-                 "robustness_study": render_robustness_study, "hands": render_hands}
+                 "robustness_study": render_robustness_study, "hands": render_hands, "live": render_live}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -149,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", help="an ablation.json of `make ablation` to copy to results/ablation.json first")
     parser.add_argument("--robustness-study", help="a robustness_study.json of `make robustness` to copy to "
                         "results/robustness_study.json first")
+    parser.add_argument("--live", help="a live.json of `make live-benchmark` to copy to results/live.json first")
     parser.add_argument("--hands", help="a hands.json of `make hands` to copy to results/hands.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
@@ -156,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
                          ("ablation", args.ablation), ("robustness_study", args.robustness_study),
-                         ("hands", args.hands)):
+                         ("hands", args.hands), ("live", args.live)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
