@@ -127,7 +127,7 @@ def render_live(report: dict | None) -> str:
                   f"**{100 * letters['top1_mean_over_letters']:.1f}%**.", "",
                   "| letter | " + " | ".join(k for k, _ in rows) + " |", "|---|" + "---|" * len(rows),
                   "| top-1 | " + " | ".join(f"{100 * v['top1']:.0f}%" for _, v in rows) + " |",
-                  "| most often read as | " + " | ".join(v["most_often_instead"] or "–" for _, v in rows) + " |"]
+                  "| otherwise most often read as | " + " | ".join(v["most_often_instead"] or "–" for _, v in rows) + " |"]
     return "\n".join(lines) + "\n\n(`results/live.json`, a copy of `build/live.json`.)"
 
 
