@@ -93,6 +93,7 @@ def run_course(notebooks: list[Path], out: Path, *, fast: bool = False, data: st
     """Execute ``notebooks`` in order into ``out``; write and return the report (see the module docstring)."""
     import papermill
 
+    out = Path(out).resolve()  # the kernels run in notebooks/: a relative folder would land there
     artifacts = out / "artifacts"
     if not keep_artifacts:
         shutil.rmtree(artifacts, ignore_errors=True)
