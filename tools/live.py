@@ -41,6 +41,23 @@ def held_hand_photo() -> Path:
     raise CommandFailed("no photo set here to hold in front of the fake camera: set ASL_PHOTOS_DEV or ASL_PHOTOS_SIGNERS")
 
 
+def started_page(playwright, chromium: str, url: str, video: Path, frames: int = 10):
+    """Headless Chromium with ``video`` as its camera, the page at ``url`` opened and started, once it has read
+    ``frames`` frames. Returns (browser, page)."""
+    browser = playwright.chromium.launch(executable_path=chromium, args=[
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox",
+        f"--use-file-for-fake-video-capture={video}"])
+    page = browser.new_page()
+    page.goto(url)
+    page.click("#start")
+    deadline = time.monotonic() + 60
+    while not page.evaluate(f"window.liveStats.frames > {frames}"):
+        if time.monotonic() > deadline:
+            raise CommandFailed(f"the page did not start: {page.inner_text('#status')}")
+        time.sleep(0.2)
+    return browser, page
+
+
 def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
     """Frames per second of the live page in headless Chromium with a fake 640×480 camera holding one hand."""
     from playwright.sync_api import sync_playwright
@@ -57,17 +74,7 @@ def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
     url = f"http://127.0.0.1:{server.server_port}/"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         video = write_y4m(Path(tmp) / "hand.y4m", [(camera_frame(photo), 10.0)])
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox",
-            f"--use-file-for-fake-video-capture={video}"])
-        page = browser.new_page()
-        page.goto(url)
-        page.click("#start")
-        deadline = time.monotonic() + 60
-        while not page.evaluate("window.liveStats.frames > 10"):
-            if time.monotonic() > deadline:
-                raise CommandFailed(f"the page did not start: {page.inner_text('#status')}")
-            time.sleep(0.2)
+        browser, page = started_page(p, chromium, url, video)
         time.sleep(warmup)
         samples, start = [], page.evaluate("[performance.now(), window.liveStats.frames]")
         for _ in range(int(seconds)):
@@ -118,17 +125,7 @@ def letters_on_strangers(folder_for, per_letter: int = 5, seconds: float = 6.0) 
         for letter in sorted(labels["letter"].unique()):
             files = labels.loc[labels["letter"] == letter, "file"].head(per_letter)
             video = write_y4m(Path(tmp) / f"{letter}.y4m", [(camera_frame(folder / f), 1.2) for f in files])
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox",
-                f"--use-file-for-fake-video-capture={video}"])
-            tab = browser.new_page()
-            tab.goto(url)
-            tab.click("#start")
-            deadline = time.monotonic() + 60
-            while not tab.evaluate("window.liveStats.frames > 5"):
-                if time.monotonic() > deadline:
-                    raise CommandFailed(f"the page did not start: {tab.inner_text('#status')}")
-                time.sleep(0.2)
+            browser, tab = started_page(p, chromium, url, video, frames=5)
             answers = Counter()
             end = time.monotonic() + seconds
             while time.monotonic() < end:
