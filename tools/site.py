@@ -132,7 +132,7 @@ exercises. The optional *Going deeper* parts (collapsed on these pages; marked i
 {chr(10).join(rows)}
 
 **Try it live:** <a href="live/index.html">the letter of your hand, from your camera, in this browser</a>. The
-hand landmarker and notebook 09's classifier run on your device; the page sends nothing anywhere.
+hand landmarker and notebook 09's classifier run on your device; the page may not connect to any other server.
 
 ## Run it yourself
 - **In Google Colab:** click a notebook's *Open in Colab* badge. Its first cell fetches the course code.
