@@ -55,8 +55,9 @@ ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEE
 robustness: $(STAMP) ## why BatchNorm broke under noise, and the fix chosen on perturbed validation: build/robustness_study.json and .md
 	$(PY) -m tools.robustness_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --candidate-seeds 3 --also-refit groupnorm_noise_0.05 groupnorm_noise_0.05_shift_0.15 groupnorm_noise_0.075_shift_0.15
 
-live/node_modules/.package-lock.json: live/package-lock.json
-	npm ci --prefix live --no-audit --no-fund
+live/node_modules/.package-lock.json: live/package-lock.json  # the live page's JavaScript packages (Node.js's npm)
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix live --no-audit --no-fund; \
+	else echo "npm not found: install Node.js for the live page (make live, make site); its tests are skipped"; fi
 
 live: $(STAMP) live/node_modules/.package-lock.json ## the live page with the classifier you trained in 09, on http://127.0.0.1:8765 (PORT=...)
 	$(PY) -m tools.live serve $(if $(PORT),--port $(PORT))
