@@ -23,6 +23,7 @@ from tools.fake_camera import camera_frame, write_y4m
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: the landmarker's WebAssembly writes its log lines to stderr, which the browser shows as console errors
 LANDMARKER_LOG = "INFO: Created TensorFlow Lite XNNPACK delegate"
+STORAGE_KEY = "sign-mnist-live-calibration-v1"  # live/src/app.js
 REQUIRED = os.environ.get("REQUIRE_BROWSER", "").strip() not in ("", "0")
 
 
@@ -153,6 +154,42 @@ def test_the_speller_types_the_letters_held_in_turn(site, dev_photos, tmp_path):
             page.keyboard.press("Escape")  # the keys work too
             assert page.inner_text("#text") == ""
             assert_private(page, site)
+        finally:
+            browser.close()
+
+
+def test_calibration_changes_the_answer_stays_in_local_storage_and_resets(site, dev_photos, tmp_path):
+    """Record a letter on the page, and its answer moves to the learner's examples; Reset gives the base back.
+
+    The camera holds a photo of letter X. Stored beforehand (as a learner's earlier recording would be): the hand
+    of a photo of letter Y, labelled X. Then the page records the hand it sees, labelled Y. Calibrated, the hand
+    on camera is closest to the examples labelled Y, so the page reads Y (calibration weight 0.8 > 1/2).
+    """
+    from playwright.sync_api import sync_playwright
+
+    (x, x_frame), (y, y_frame) = dev_photos[:2]
+    with hand_landmarks.HandDetector() as detector:
+        y_hand = detector.detect(np.asarray(y_frame)).landmarks[0]  # pixels of the 640×480 frame, as the page keeps
+    video = write_y4m(tmp_path / f"{x}.y4m", [(x_frame, 2.0)])
+    with sync_playwright() as p:
+        browser, page = open_page(p, site, video)
+        try:
+            start_and_wait(page, f"window.liveStats.frames > 20 && window.liveStats.letter === '{x}'")
+            page.evaluate("([key, letter, hand]) => localStorage.setItem(key, JSON.stringify({[letter]: [hand]}))",
+                          [STORAGE_KEY, x, y_hand.tolist()])
+            page.select_option("#calibration-letter", y)
+            page.click("#record")
+            wait_until(page, "document.querySelector('#calibration-status').textContent.startsWith('Calibrated')")
+            assert page.inner_text("#calibration-status") == f"Calibrated letters: {' '.join(sorted([x, y]))}."
+            stored = page.evaluate(f"JSON.parse(localStorage.getItem('{STORAGE_KEY}'))")
+            assert sorted(stored) == sorted([x, y]) and len(stored[y]) == 10  # ten frames of the hand on camera
+            wait_until(page, f"window.liveStats.letter === '{y}'", timeout_s=10)
+            page.click("#reset-calibration")
+            assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") is None
+            wait_until(page, f"window.liveStats.letter === '{x}'", timeout_s=10)
+            assert page.inner_text("#calibration-status").startswith("No calibration")
+            assert_private(page, site)
+            assert not page.errors, page.errors
         finally:
             browser.close()
 
