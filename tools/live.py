@@ -58,8 +58,23 @@ def started_page(playwright, chromium: str, url: str, video: Path, frames: int =
     return browser, page
 
 
+def measured(page, seconds: float) -> dict:
+    """Frames per second over ``seconds``, and the medians of the page's per-frame moving averages, sampled each second."""
+    samples, start = [], page.evaluate("[performance.now(), window.liveStats.frames]")
+    for _ in range(int(seconds)):
+        time.sleep(1.0)
+        samples.append(page.evaluate("({...window.liveStats})"))
+    end = page.evaluate("[performance.now(), window.liveStats.frames]")
+    return {"fps": round((end[1] - start[1]) / ((end[0] - start[0]) / 1000), 1),
+            "detect_ms_median": round(statistics.median(s["detectMs"] for s in samples), 1),
+            "classify_ms_median": round(statistics.median(s["classifyMs"] for s in samples), 2),
+            "letters_shown": sorted({s["letter"] for s in samples if s["letter"]})}
+
+
 def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
-    """Frames per second of the live page in headless Chromium with a fake 640×480 camera holding one hand."""
+    """Frames per second of the live page in headless Chromium with a fake 640×480 camera holding one hand; then
+    the same with no hand in the picture (the landmarker then only looks for a palm: what the hand itself costs)."""
+    from PIL import Image
     from playwright.sync_api import sync_playwright
 
     from helpers import live
@@ -72,29 +87,25 @@ def benchmark(folder: Path, seconds: float = 20.0, warmup: float = 5.0) -> dict:
     photo = held_hand_photo()
     server = live.serve_live_page(folder, port=0)
     url = f"http://127.0.0.1:{server.server_port}/"
+    results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        video = write_y4m(Path(tmp) / "hand.y4m", [(camera_frame(photo), 10.0)])
-        browser, page = started_page(p, chromium, url, video)
-        time.sleep(warmup)
-        samples, start = [], page.evaluate("[performance.now(), window.liveStats.frames]")
-        for _ in range(int(seconds)):
-            time.sleep(1.0)
-            samples.append(page.evaluate("({...window.liveStats})"))
-        end = page.evaluate("[performance.now(), window.liveStats.frames]")
-        version = browser.version
-        browser.close()
+        videos = {"hand": write_y4m(Path(tmp) / "hand.y4m", [(camera_frame(photo), 10.0)]),
+                  "no_hand": write_y4m(Path(tmp) / "empty.y4m", [(Image.new("RGB", (640, 480), (200, 190, 180)), 2.0)])}
+        for what, video in videos.items():
+            browser, page = started_page(p, chromium, url, video)
+            time.sleep(warmup)
+            results[what] = measured(page, seconds)
+            version = browser.version
+            browser.close()
     server.shutdown()
-    fps = (end[1] - start[1]) / ((end[0] - start[0]) / 1000)
     return {
         "title": "The live page in headless Chromium (issue 24)",
         "date": datetime.datetime.now().isoformat(timespec="seconds"), "command": "python -m tools.live benchmark",
         "machine": machine(), "chromium": version, "camera": "fake camera, 640×480 at 30 fps, one hand held still",
         "photo": photo.name, "settings": "hand landmarker in VIDEO mode, numHands 1, CPU delegate; a second "
         "landmarker (IMAGE mode, numHands 2) checks for a second hand every 0.5 s",
-        "seconds": seconds, "fps": round(fps, 1),
-        "detect_ms_median": round(statistics.median(s["detectMs"] for s in samples), 1),
-        "classify_ms_median": round(statistics.median(s["classifyMs"] for s in samples), 2),
-        "letters_shown": sorted({s["letter"] for s in samples if s["letter"]}),
+        "seconds": seconds, **results["hand"],
+        "no_hand": {key: results["no_hand"][key] for key in ("fps", "detect_ms_median")},
     }
 
 

@@ -120,6 +120,10 @@ def render_live(report: dict | None) -> str:
              f"**{report['fps']} frames per second**; per frame, hand landmarks {report['detect_ms_median']} ms and "
              f"the classifier {report['classify_ms_median']} ms (medians of the page's moving averages over "
              f"{report['seconds']:g} s)."]
+    if "no_hand" in report:  # the landmarker's cost split: looking for a palm, and following the hand found
+        lines[-1] += (f" With no hand in the picture (the landmarker only looks for a palm) the page runs at "
+                      f"{report['no_hand']['fps']} frames per second, hand landmarks "
+                      f"{report['no_hand']['detect_ms_median']} ms per frame.")
     letters = report.get("letters_on_strangers")
     if letters:
         rows = sorted(letters["per_letter"].items(), key=lambda kv: kv[1]["top1"])

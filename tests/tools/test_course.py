@@ -273,3 +273,14 @@ def test_readme_hands_block_shows_each_evaluation_of_a_recorded_hands_run():
     assert "| train 7 signers -> test dev photos | logistic | 456 | 89.2% | 51.7% | 69.7% |" in text
     assert "`python -m tools.hands_report`, seed 0, 60 epochs, batch 256" in text and "results/hands.json" in text
     assert "No hands run recorded yet" in readme_results.render_hands(None)
+
+
+def test_readme_live_block_splits_the_landmarkers_cost_when_measured():
+    report = {"date": "2026-12-06T09:00:00", "command": "python -m tools.live benchmark", "camera": "fake camera",
+              "settings": "numHands 1", "machine": {"cores": 2, "cpu": "AMD EPYC"}, "chromium": "150", "seconds": 20,
+              "fps": 16.0, "detect_ms_median": 62.9, "classify_ms_median": 0.24}
+    text = readme_results.render_live(report)
+    assert "**16.0 frames per second**" in text and "no hand" not in text
+    report["no_hand"] = {"fps": 29.5, "detect_ms_median": 31.0}
+    assert "With no hand in the picture" in readme_results.render_live(report)
+    assert "29.5 frames per second, hand landmarks 31.0 ms" in readme_results.render_live(report)
