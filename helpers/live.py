@@ -139,7 +139,9 @@ def read_frame(data_url: str, classifier, detector) -> dict:
 
 COLAB_VIEW = """
 <div id="sign-live"><button id="sign-live-start" type="button">Start the camera</button>
-<span id="sign-live-status" role="status" aria-live="polite">Frames go to this notebook's kernel only.</span>
+<button id="sign-live-stop" type="button" disabled>Stop</button>
+<span id="sign-live-status" role="status" aria-live="polite">Frames go to this notebook's kernel only.
+The picture is shown as in a mirror.</span>
 <div style="position:relative;width:480px;max-width:100%"><video id="sign-live-video" playsinline muted
  style="width:100%;transform:scaleX(-1)"></video><canvas id="sign-live-canvas"
  style="position:absolute;left:0;top:0;width:100%;height:100%;transform:scaleX(-1)"></canvas></div>
@@ -150,15 +152,24 @@ COLAB_VIEW = """
   const $ = (id) => document.getElementById(id);
   const BONES = [[0,1],[1,2],[2,3],[3,4],[0,5],[5,6],[6,7],[7,8],[5,9],[9,10],[10,11],[11,12],[9,13],[13,14],
                  [14,15],[15,16],[13,17],[17,18],[18,19],[19,20],[0,17]];
+  let running = false;
+  let stream = null;
+  function stop(message) {
+    running = false;
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    $("sign-live-start").disabled = false; $("sign-live-stop").disabled = true;
+    $("sign-live-status").textContent = message;
+  }
   async function start() {
     $("sign-live-start").disabled = true;
-    let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: false});
     } catch (error) {
       $("sign-live-status").textContent = "The camera could not be started (" + error.name + "): allow it, then run the cell again.";
       return;
     }
+    running = true;
+    $("sign-live-stop").disabled = false;
     const video = $("sign-live-video");
     video.srcObject = stream;
     await video.play();
@@ -166,10 +177,18 @@ COLAB_VIEW = """
     grab.width = video.videoWidth; grab.height = video.videoHeight;
     const canvas = $("sign-live-canvas");
     canvas.width = grab.width; canvas.height = grab.height;
-    for (;;) {  // one frame at a time: the next leaves when the kernel has answered
+    while (running) {  // one frame at a time: the next leaves when the kernel has answered
+      await new Promise(requestAnimationFrame);  // and the page has drawn the last answer
       grab.getContext("2d").drawImage(video, 0, 0);
-      const reply = await google.colab.kernel.invokeFunction("CALLBACK", [grab.toDataURL("image/jpeg", 0.8)], {});
-      const data = reply.data["application/json"];
+      let data;
+      try {
+        const reply = await google.colab.kernel.invokeFunction("CALLBACK", [grab.toDataURL("image/jpeg", 0.8)], {});
+        data = reply.data["application/json"];
+      } catch (error) {
+        stop("The kernel did not answer (was it restarted?): run the cell again.");
+        return;
+      }
+      if (!running) return;
       const ctx = canvas.getContext("2d");
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       ctx.strokeStyle = "#00e676"; ctx.lineWidth = 3;
@@ -185,6 +204,7 @@ COLAB_VIEW = """
     }
   }
   $("sign-live-start").addEventListener("click", start);
+  $("sign-live-stop").addEventListener("click", () => stop("Camera stopped. Press Start the camera to go on."));
 })();
 </script>
 """

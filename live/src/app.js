@@ -15,6 +15,7 @@ const CLASSIFIER_FILE = new URL("../models/hand_classifier.json", import.meta.ur
 const TWO_HAND_CHECK_MS = 500; // how often a second landmarker looks for a second hand (see findSecondHand)
 const CALIBRATION_FRAMES = 10; // frames recorded per letter,
 const CALIBRATION_EVERY_MS = 200; // one every 0.2 s: about 2 seconds of holding the sign
+const CALIBRATION_LIMIT_MS = 6000; // a recording that has not got its frames by then ends with what it has
 const STORAGE_KEY = "sign-mnist-live-calibration-v1";
 const CONFIDENCE = 0.3; // as helpers.hand_landmarks.CONFIDENCE
 
@@ -48,7 +49,9 @@ async function loadModels() {
   try {
     response = await fetch(CLASSIFIER_FILE);
   } catch (error) {
-    throw new Error(`The classifier (models/hand_classifier.json) could not be loaded: ${error.message}.`);
+    throw new Error(`The classifier (models/hand_classifier.json) could not be loaded: ${error.message}. ` +
+                    "Check that the page's server still runs (make live, or notebook 09's kernel), then reload " +
+                    "the page.");
   }
   if (!response.ok) {
     throw new Error(`The classifier (models/hand_classifier.json) could not be loaded (HTTP ${response.status}). ` +
@@ -68,7 +71,7 @@ async function loadModels() {
     state.checker = await HandLandmarker.createFromOptions(vision, options(2, "IMAGE"));
   } catch (error) {
     throw new Error(`The hand landmarker (models/hand_landmarker.task and its WebAssembly) could not be loaded: ` +
-                    `${error.message ?? error}.`);
+                    `${error.message ?? error}. Reload the page to try again.`);
   }
 }
 
@@ -117,7 +120,9 @@ async function start() {
   try {
     if (!state.landmarker) await loadModels();
     if (!navigator.mediaDevices?.getUserMedia) {
-      throw new Error("This browser gives the page no camera. Open it from http://127.0.0.1 (make live) or https.");
+      throw new Error("This browser gives the page no camera: browsers allow it only on https:// pages and on " +
+                      "this computer's own address. Open the page at the http://127.0.0.1:… link that make live or " +
+                      "notebook 09 gives you.");
     }
     say("Asking for the camera…");
     try {
@@ -149,6 +154,10 @@ async function start() {
 
 function stop() {
   state.running = false;
+  if (state.recording) { // a recording in progress is dropped, not stored half-done
+    state.recording = null;
+    $("calibration-status").textContent = "Recording cancelled.";
+  }
   state.stream?.getTracks().forEach((track) => track.stop());
   // free the landmarkers' memory (Start loads them again). Closing is also when MediaPipe's library tries to send
   // its usage log to Google: the page's Content-Security-Policy refuses it (tests/live/test_live_page.py shows it).
@@ -158,7 +167,7 @@ function stop() {
   $("stop").disabled = true;
   $("record").disabled = true;
   $("start").disabled = false;
-  say("Camera stopped.");
+  say("Camera stopped. Press “Start the camera” to go on.");
 }
 
 // A second hand: the per-frame landmarker looks for one hand only (twice as fast as two); a second, IMAGE-mode
@@ -194,6 +203,7 @@ function loop() {
         if (state.recording.hands.length >= CALIBRATION_FRAMES) finishRecording();
       }
     }
+    if (state.recording && now - state.recording.started > CALIBRATION_LIMIT_MS) finishRecording();
     const t2 = performance.now();
     show(hands[0], probabilities, message, now);
     record(now, t1 - t0, t2 - t1);
@@ -281,8 +291,8 @@ function setUp() {
   const select = $("calibration-letter");
   for (const letter of "ABCDEFGHIKLMNOPQRSTUVWXY") select.append(new Option(letter, letter));
   $("record").addEventListener("click", () => {
-    state.recording = { letter: select.value, hands: [], last: -Infinity };
-    $("calibration-status").textContent = `Recording ${select.value}: hold the sign…`;
+    state.recording = { letter: select.value, hands: [], last: -Infinity, started: performance.now() };
+    $("calibration-status").textContent = `Recording ${select.value}: hold the sign still, one hand in the picture…`;
   });
   $("reset-calibration").addEventListener("click", () => {
     localStorage.removeItem(STORAGE_KEY);

@@ -207,6 +207,10 @@ def test_no_hand_shows_the_message_and_no_letter(site, tmp_path):
             assert page.inner_text("#status").startswith("No hand") and page.inner_text("#letter") == "–"
             page.wait_for_timeout(1500)
             assert page.inner_text("#text") == ""  # nothing typed
+            page.click("#record")  # a recording without a hand ends with a message, and stores nothing
+            wait_until(page, "document.querySelector('#calibration-status').textContent.startsWith('Only 0 frames')",
+                       timeout_s=15)
+            assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") is None
             assert_private(page, site)
             assert not page.errors, page.errors
         finally:
@@ -280,3 +284,55 @@ def test_the_landmarkers_usage_log_is_refused_by_the_page_and_never_sent(site, t
             assert_private(page, site)  # and no request left the page's origin
         finally:
             browser.close()
+
+
+COLAB_STAND_IN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Colab view</title></head><body>
+<script>
+// Colab's channel to the kernel, stood in for: it records each frame and answers as read_frame would
+window.framesSent = 0;
+window.google = {colab: {kernel: {invokeFunction: async (name, [frame]) => {
+  if (name !== "CALLBACK" || !frame.startsWith("data:image/jpeg")) throw new Error("unexpected call " + name);
+  window.framesSent += 1;
+  await new Promise((resolve) => setTimeout(resolve, 20));  // the round trip to the kernel
+  const hand = Array.from({length: 21}, (_, i) => [0.3 + 0.01 * i, 0.6 - 0.01 * i]);
+  return {data: {"application/json": {hands: [hand], letters: [["B", 0.91], ["F", 0.05], ["W", 0.02]],
+                                      message: "Top-3: B 91%, F 5%, W 2%."}}};
+}}}};
+</script>
+VIEW
+</body></html>"""
+
+
+def test_the_colab_camera_view_shows_the_kernels_answer_and_stops(tmp_path):
+    """The JavaScript of notebook 09's Colab view (helpers.live.COLAB_VIEW) in Chromium with a fake camera; Colab's
+    kernel channel is a stand-in that answers every frame with the letter B."""
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None:
+        skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
+    folder = tmp_path / "colab"
+    folder.mkdir()
+    view = live.COLAB_VIEW.replace("CALLBACK", live.COLAB_CALLBACK)
+    (folder / "index.html").write_text(COLAB_STAND_IN.replace("CALLBACK", live.COLAB_CALLBACK).replace("VIEW", view))
+    server = live.serve_live_page(folder, port=0)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    video = write_y4m(tmp_path / "any.y4m", [(Image.new("RGB", (640, 480), (200, 190, 180)), 1.0)])
+    try:
+        with sync_playwright() as p:
+            browser, page = open_page(p, url, video)
+            try:
+                page.click("#sign-live-start")
+                wait_until(page, "window.framesSent > 3", timeout_s=30)
+                assert page.inner_text("#sign-live-letter") == "B"
+                assert page.inner_text("#sign-live-top3") == "B 91%, F 5%, W 2%"
+                page.click("#sign-live-stop")
+                sent = page.evaluate("window.framesSent")
+                page.wait_for_timeout(1000)
+                assert page.evaluate("window.framesSent") <= sent + 1  # the frame in flight, then none
+                assert page.inner_text("#sign-live-status").startswith("Camera stopped")
+                assert page.is_enabled("#sign-live-start")
+                assert not page.errors, page.errors
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
