@@ -127,8 +127,8 @@ def render_live(report: dict | None) -> str:
     letters = report.get("letters_on_strangers")
     if letters:
         rows = sorted(letters["per_letter"].items(), key=lambda kv: kv[1]["top1"])
-        lines += ["", f"Letters on people the classifier never saw ({letters['what']}): mean top-1 over letters "
-                  f"**{100 * letters['top1_mean_over_letters']:.1f}%**.", "",
+        lines += ["", f"Letters on people the classifier never saw: mean top-1 over letters "
+                  f"**{100 * letters['top1_mean_over_letters']:.1f}%**. How it was measured: {letters['what']}.", "",
                   "| letter | " + " | ".join(k for k, _ in rows) + " |", "|---|" + "---|" * len(rows),
                   "| top-1 | " + " | ".join(f"{100 * v['top1']:.0f}%" for _, v in rows) + " |",
                   "| otherwise most often read as | " + " | ".join(v["most_often_instead"] or "–" for _, v in rows) + " |"]
