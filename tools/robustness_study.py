@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import statistics
 import time
@@ -102,12 +103,51 @@ CANDIDATES = {
     "groupnorm_noise_0.075_shift_0.15": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.075), "
                                          "RandomTranslation(0.15) in the augmentation",
                                          {"norm": "group", "noise": 0.075, "translation": 0.15}),
+    # added after the two above (2026-12-06): max-pooling keeps the largest of four values, and the largest of four
+    # noisy values is larger on average than the largest of four clean ones, so noise shifts what every later layer
+    # sees; average pooling keeps the mean and halves the noise's spread
+    "groupnorm_noise_0.05_avgpool": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.05) in the "
+                                     "augmentation, AveragePooling2D instead of MaxPooling2D",
+                                     {"norm": "group", "noise": 0.05, "pool": "average"}),
+    # added after the one above (2026-12-06): a fixed σ shows the network one noise level only (0.05 costs the noise
+    # row, 0.1 the clean one); a σ drawn for each image between 0 and 0.1 shows it clean and noisy images alike
+    "groupnorm_noise_upto_0.1": ("GroupNormalization(4 groups) instead of BatchNorm, + Gaussian noise of a σ drawn "
+                                 "per image from 0 to 0.1 in the augmentation", {"norm": "group", "noise_upto": 0.1}),
 }
+
+
+@functools.cache
+def random_gaussian_noise():
+    """The Keras layer class ``RandomGaussianNoise(max_stddev)``: in training, Gaussian noise whose σ is drawn for
+    each image, uniformly from 0 to ``max_stddev``; at inference it passes images through. Registered with Keras on
+    first use (so saved runs load), defined here so that this module imports without Keras."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="robustness_study")
+    class RandomGaussianNoise(keras.layers.Layer):
+        def __init__(self, max_stddev: float, seed: int | None = None, **kwargs):
+            super().__init__(**kwargs)
+            self.max_stddev, self.seed = max_stddev, seed
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, images, training=False):
+            if not training:
+                return images
+            shape = keras.ops.shape(images)
+            sigma = keras.random.uniform((shape[0], 1, 1, 1), 0.0, self.max_stddev, seed=self.seed_generator)
+            return images + sigma * keras.random.normal(shape, seed=self.seed_generator)
+
+        def get_config(self):
+            return {**super().get_config(), "max_stddev": self.max_stddev, "seed": self.seed}
+
+    return RandomGaussianNoise
+
 
 
 def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm: bool = True, order: str = "pool_first",
                   label_smoothing: float | None = None, noise: float = 0.0, contrast: float | None = None,
-                  norm: str | None = None, noise_first: bool = False, translation: float | None = None):
+                  norm: str | None = None, noise_first: bool = False, translation: float | None = None,
+                  pool: str = "max", noise_upto: float = 0.0):
     """The recipe as it was before this study (``helpers.model.build_improved_cnn(norm="batch")`` without the
     augmentation's GaussianNoise) composed from its pieces, with one thing changed.
 
@@ -116,7 +156,9 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
     ``contrast``: the augmentation's ``RandomContrast`` factor replaced; ``noise_first``: the noise goes before
     the contrast change, which then scales it (σ varies from image to image); ``norm="group"``:
     ``layers.GroupNormalization(4)`` in place of BatchNorm; ``translation``: the ``RandomTranslation`` factor
-    replaced. Defaults give the recipe before this study.
+    replaced; ``noise_upto``: :func:`random_gaussian_noise` appended to the augmentation (σ drawn per image);
+    ``pool="average"``: ``AveragePooling2D`` in place of ``MaxPooling2D`` (with ``norm="group"``).
+    Defaults give the recipe before this study.
     """
     import keras
     from keras import layers
@@ -138,6 +180,8 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
         if noise:
             where = next(i for i, s in enumerate(steps) if isinstance(s, layers.RandomContrast)) if noise_first else len(steps)
             steps.insert(where, layers.GaussianNoise(noise))
+        if noise_upto:
+            steps.append(random_gaussian_noise()(noise_upto))
         x = keras.Sequential(steps, name="augmentation")(x)
     for filters in model_lib.FILTERS:
         if order == "textbook":
@@ -148,7 +192,7 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
             x = layers.MaxPooling2D(2)(x)
         elif norm == "group":
             x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-            x = layers.MaxPooling2D(2)(x)
+            x = (layers.AveragePooling2D(2) if pool == "average" else layers.MaxPooling2D(2))(x)
             x = layers.GroupNormalization(groups=4)(x)
             x = layers.ReLU()(x)
         else:
@@ -238,6 +282,7 @@ def train_one(name: str, seed: int, inputs: dict, key: str, fast: bool, refit: b
     from helpers import train
     from helpers import model as model_lib
 
+    random_gaussian_noise()  # registered before a saved run that uses it is loaded
     recipe = "baseline_cnn" if name == "baseline_cnn" else "improved_cnn"
     epochs = 1 if fast else model_lib.EPOCHS[recipe]
     data = train.training_and_validation(inputs) if refit else inputs
