@@ -66,23 +66,47 @@ def angle_features(landmarks: np.ndarray) -> np.ndarray:
 
 
 #: Tried on top of the recipe and not kept (`make hands` of 2026-12-06: none lifted the worst group; the ensemble's
-#: gain in the mean triples the training): each row changes one thing of the recipe.
+#: gain in the mean triples the training; the world landmarks, tried later that day, lowered both): each row changes
+#: one thing of the recipe.
 TRIED = {
     "+ joint-bend and finger-angle features": {"features": angle_features},
     "+ stronger variation (fingers ±20%, turns 30°/15°, noise 4%)": {
         "vary": {"finger_length": 0.2, "turn_3d": 30.0, "turn_in_plane": 15.0, "noise": 0.04}},
     "+ test-time turns (average over the hand turned −10°, 0°, +10°)": {"tta": 10.0},
     "+ ensemble of 3 networks (seeds 0, 1, 2; probabilities averaged)": {"ensemble": 3},
+    "MediaPipe's world landmarks (metric 3-D) instead of the image ones": {"world": "instead"},
+    "+ MediaPipe's world landmarks beside the image ones (features of both)": {"world": "beside"},
 }
 
 
+def with_world(arrays: dict, how: str) -> dict:
+    """The arrays with MediaPipe's world landmarks (metres, around the hand's centre) in place of the image ones
+    (``how="instead"``), or after them (``"beside"``: 42 points per hand, the image hand's 21 then the world's)."""
+    world = arrays["world"]
+    return {**arrays, "landmarks": world if how == "instead" else np.concatenate([arrays["landmarks"], world], axis=1)}
+
+
+def beside_features(points: np.ndarray) -> np.ndarray:
+    """The recipe's features of the image hand and of the world hand, side by side (42 points in, see with_world)."""
+    points = np.asarray(points, dtype=np.float32).reshape(-1, 42, 3)
+    return np.concatenate([classifier_features(points[:, :21]), classifier_features(points[:, 21:])], axis=-1)
+
+
 def variant_probabilities(arrays: dict, seed: int, epochs: int, batch_size: int, features=classifier_features,
-                          vary: dict | None = None, tta: float = 0.0, ensemble: int = 1) -> np.ndarray:
+                          vary: dict | None = None, tta: float = 0.0, ensemble: int = 1, world: str = "") -> np.ndarray:
     """Leave one person out with one change of the recipe (:data:`TRIED`); a photo without a hand gets zeros."""
     import keras
 
     from helpers.hand_eval import signer_folds, take
     from helpers.hands import AUGMENT_COPIES, build_hand_classifier, mirror, rotate, vary_hands
+
+    if world:
+        arrays = with_world(arrays, world)
+    if world == "beside":  # each hand of the pair varied on its own, the same way as one hand
+        features, one_hand = beside_features, vary_hands
+
+        def vary_hands(points, rng, **options):
+            return np.concatenate([one_hand(points[:, :21], rng, **options), one_hand(points[:, 21:], rng, **options)], 1)
 
     def both_hands(points):  # the mean answer for each hand and its mirror image, as predict_proba
         answer = np.asarray(model(np.concatenate([features(points), features(mirror(points))]), training=False))
