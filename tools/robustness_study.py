@@ -143,7 +143,6 @@ def random_gaussian_noise():
     return RandomGaussianNoise
 
 
-
 def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm: bool = True, order: str = "pool_first",
                   label_smoothing: float | None = None, noise: float = 0.0, contrast: float | None = None,
                   norm: str | None = None, noise_first: bool = False, translation: float | None = None,

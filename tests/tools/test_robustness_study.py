@@ -76,3 +76,15 @@ def test_noisy_images_stay_in_range(sigma):
     images = np.full((4, 28, 28, 1), 0.5, dtype=np.float32)
     out = study.noisy(images, sigma)
     assert out.min() >= 0 and out.max() <= 1 and (np.abs(out - images).mean() > 0) == bool(sigma)
+
+
+def test_noise_of_a_drawn_strength_varies_from_image_to_image_and_is_off_at_inference(tmp_path):
+    layer = study.random_gaussian_noise()(0.1, seed=0)
+    grey = np.full((200, 28, 28, 1), 0.5, np.float32)
+    spread = np.asarray(layer(grey, training=True) - grey).reshape(200, -1).std(axis=1)
+    assert spread.max() <= 0.11 and spread.min() < 0.02 and spread.max() > 0.08  # σ from 0 to 0.1, per image
+    np.testing.assert_array_equal(np.asarray(layer(grey, training=False)), grey)
+    model = study.build_variant(100, "z", norm="group", noise_upto=0.1)
+    model.save(tmp_path / "m.keras")  # a saved run loads again (the layer is registered)
+    assert type(keras.models.load_model(tmp_path / "m.keras").get_layer("augmentation").layers[-1]).__name__ == \
+        "RandomGaussianNoise"
