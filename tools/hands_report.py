@@ -100,13 +100,15 @@ def variant_probabilities(arrays: dict, seed: int, epochs: int, batch_size: int,
     from helpers.hand_eval import signer_folds, take
     from helpers.hands import AUGMENT_COPIES, build_hand_classifier, mirror, rotate, vary_hands
 
+    varied = vary_hands
     if world:
         arrays = with_world(arrays, world)
-    if world == "beside":  # each hand of the pair varied on its own, the same way as one hand
-        features, one_hand = beside_features, vary_hands
+    if world == "beside":  # 42 points: the image hand and the world hand, each varied as one hand is
+        features = beside_features
 
-        def vary_hands(points, rng, **options):
-            return np.concatenate([one_hand(points[:, :21], rng, **options), one_hand(points[:, 21:], rng, **options)], 1)
+        def varied(points, rng, **options):
+            return np.concatenate([vary_hands(points[:, :21], rng, **options),
+                                   vary_hands(points[:, 21:], rng, **options)], axis=1)
 
     def both_hands(points):  # the mean answer for each hand and its mirror image, as predict_proba
         answer = np.asarray(model(np.concatenate([features(points), features(mirror(points))]), training=False))
@@ -120,7 +122,7 @@ def variant_probabilities(arrays: dict, seed: int, epochs: int, batch_size: int,
         for member in range(ensemble):
             keras.utils.set_random_seed(seed + member)
             rng = np.random.default_rng(seed + member)
-            variants = [hands_in] + [vary_hands(hands_in, rng, **(vary or {})) for _ in range(AUGMENT_COPIES)]
+            variants = [hands_in] + [varied(hands_in, rng, **(vary or {})) for _ in range(AUGMENT_COPIES)]
             variants += [mirror(v) for v in variants]
             x, y = np.concatenate([features(v) for v in variants]), np.concatenate([labels] * len(variants))
             model = build_hand_classifier(x)
