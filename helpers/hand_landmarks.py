@@ -3,7 +3,8 @@
 :class:`HandDetector` runs MediaPipe's Tasks ``HandLandmarker`` (a palm detector and a
 landmark regressor, both CNNs) on a photo: IMAGE mode, confidence 0.3; when no hand is
 found, it tries again on the photo padded with a border (the palm detector misses hands that
-touch the edge or fill the frame), then on smaller copies of it (half and a quarter of its size).
+touch the edge or fill the frame), then on smaller copies of it (half and a quarter of its size),
+then all of that again with the photo's contrast spread out (a dim or flat photo hides the hand).
 :func:`draw_hand` draws the keypoints on a photo. Photo sets and their cached landmarks are
 :mod:`helpers.hand_photo_sets`.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from helpers.config import REPO_ROOT, artifacts_dir
 from helpers.predict import load_image
@@ -38,6 +39,9 @@ PAD_FRACTION = 0.25  # the retry adds this fraction of the longer side on every 
 MAX_SIDE = 1024  # larger photos are shrunk first (phone photos are 4000 px wide)
 RETRY_SCALES = (0.5, 0.25)  # smaller copies tried last: they find hands the full-size photo hides (chosen on
 # leave-one-person-out accuracy, `make hands`)
+#: The last retries: the photo with its histogram equalised (PIL's ``ImageOps.equalize``), which spreads the grey
+#: levels of a dim or washed-out photo over the whole range (found 8 of the 35 hands missed in the dev photos)
+RETRY_EQUALIZED = True
 
 
 # --------------------------------------------------------------------------- paths
@@ -107,7 +111,7 @@ class Detection:
 
 
 class HandDetector:
-    """MediaPipe's hand landmarker, IMAGE mode, with retries (padded, then smaller). Use it in a ``with`` block.
+    """MediaPipe's hand landmarker, IMAGE mode, with retries (padded, smaller, equalised). Use it in a ``with`` block.
 
     ``with HandDetector() as detector: detection = detector.detect("photo.jpg")``. The
     landmarker holds native resources: closing it (the ``with`` block does) avoids a
@@ -154,18 +158,20 @@ class HandDetector:
         """Every hand in one photo (path, bytes, PIL image or RGB array), EXIF orientation applied.
 
         Tries the photo as it is; if no hand is found, the photo padded with a border; then (if
-        ``retry_padded``) the photo at half and at a quarter of its size, each as it is and padded. The
-        landmarks are always in pixels of the (at most ``MAX_SIDE``) photo.
+        ``retry_padded``) the photo at half and at a quarter of its size, each as it is and padded; then
+        all of these again on the photo with its histogram equalised. The landmarks are always in pixels
+        of the (at most ``MAX_SIDE``) photo.
         """
         start = time.perf_counter()
         picture = open_photo(image)
         if max(picture.size) > MAX_SIDE:
             picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         width, height = picture.size
-        tries = [(1.0, False)] + ([(1.0, True)] + [(s, pad) for s in RETRY_SCALES for pad in (False, True)]
+        sizes = [(1.0, False)] + ([(1.0, True)] + [(s, pad) for s in RETRY_SCALES for pad in (False, True)]
                                   if self.retry_padded else [])
-        for scale, padded in tries:
-            shown = picture if scale == 1.0 else picture.resize(
+        looks = [picture] + ([ImageOps.equalize(picture)] if self.retry_padded and RETRY_EQUALIZED else [])
+        for look, (scale, padded) in ((look, size) for look in looks for size in sizes):
+            shown = look if scale == 1.0 else look.resize(
                 (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
             array = np.asarray(shown)
             pad = int(round(PAD_FRACTION * max(array.shape[:2]))) if padded else 0
@@ -179,7 +185,7 @@ class HandDetector:
         ]
         landmarks = np.asarray(hands, dtype=np.float32).reshape(-1, 21, 3)
         handedness = [h[0].category_name for h in result.handedness]
-        padded = padded or scale != 1.0  # found only on a retry
+        padded = padded or scale != 1.0 or look is not picture  # found only on a retry
         world = np.asarray([[(p.x, p.y, p.z) for p in hand] for hand in getattr(result, "hand_world_landmarks", [])],
                            dtype=np.float32).reshape(-1, 21, 3)
         return Detection(landmarks, handedness, (width, height), padded, time.perf_counter() - start, world)

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import LETTERS, REPO_ROOT, VALID_LABELS, artifacts_dir
-from helpers.hand_landmarks import (CONFIDENCE, LANDMARKER_URL, MAX_SIDE, MEDIAPIPE_PIN, PAD_FRACTION, RETRY_SCALES,
-                                    SHARED, HandDetector, landmarker_path, open_photo)
+from helpers.hand_landmarks import (CONFIDENCE, LANDMARKER_URL, MAX_SIDE, MEDIAPIPE_PIN, PAD_FRACTION, RETRY_EQUALIZED,
+                                    RETRY_SCALES, SHARED, HandDetector, landmarker_path, open_photo)
 
 #: Where each photo set comes from (cite this wherever a learner is pointed to it).
 PHOTO_SETS = {
@@ -153,7 +153,8 @@ def file_sha256(path: Path) -> str:
 def cache_key(folder: Path, files: list[str], task: Path) -> str:
     """Changes when the photos (names, sizes, times), the bundle or the detection recipe change."""
     digest = hashlib.sha256(
-        f"v{CACHE_VERSION} conf={CONFIDENCE} pad={PAD_FRACTION} max={MAX_SIDE} scales={RETRY_SCALES}".encode())
+        f"v{CACHE_VERSION} conf={CONFIDENCE} pad={PAD_FRACTION} max={MAX_SIDE} scales={RETRY_SCALES}"
+        f"{' equalized' if RETRY_EQUALIZED else ''}".encode())
     digest.update(file_sha256(task).encode())
     for name in files:
         stat = (folder / name).stat()

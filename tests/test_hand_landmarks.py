@@ -109,3 +109,24 @@ def test_retries_go_padded_then_smaller_and_give_pixels_of_the_photo(monkeypatch
     detector.retry_padded = False
     seen.clear()
     assert detector.detect(Image.new("RGB", (160, 120), "white")).n_hands == 0 and len(seen) == 1
+
+
+def test_detector_retries_a_dim_photo_with_its_histogram_equalised(monkeypatch):
+    """A hand in a dim, flat photo is found on the equalised copy, after every retry of the photo as it is."""
+    seen = []
+
+    def run(array):  # a stand-in landmarker that sees a hand only where the photo has bright pixels
+        seen.append(int(array.max()))
+        return _Result([[_Point(0.25, 0.5)] * 21] if array.max() > 200 else [])
+
+    dim = np.tile(np.linspace(10, 30, 160, dtype=np.uint8), (120, 1))  # grey levels 10–30 only
+    detector = object.__new__(hand_landmarks.HandDetector)
+    detector.retry_padded, detector._landmarker = True, object()
+    monkeypatch.setattr(detector, "_run", run)
+    detection = detector.detect(Image.fromarray(dim).convert("RGB"))
+    assert len(seen) == 7 and max(seen[:6]) <= 30  # six tries of the photo as it is, then the equalised one
+    assert detection.n_hands == 1 and detection.padded  # "found only on a retry"
+    np.testing.assert_allclose(detection.landmarks[0, 0, :2], [40, 60], atol=1e-4)  # same pixels as the photo
+    seen.clear()
+    detector.retry_padded = False  # camera frames: one try only
+    assert detector.detect(Image.fromarray(dim).convert("RGB")).n_hands == 0 and len(seen) == 1
