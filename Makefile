@@ -53,7 +53,7 @@ ablation: $(STAMP) ## notebook 06's rows (final recipe + leave-one-out) over SEE
 	$(PY) -m tools.benchmark --ablation $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS)
 
 robustness: $(STAMP) ## why BatchNorm broke under noise, and the fix chosen on perturbed validation: build/robustness_study.json and .md
-	$(PY) -m tools.robustness_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --candidate-seeds 3 --also-refit groupnorm_noise_0.05 groupnorm_noise_0.05_shift_0.15 groupnorm_noise_0.075_shift_0.15 groupnorm_noise_upto_0.1
+	$(PY) -m tools.robustness_study $(if $(DATA),--data "$(DATA)") --seeds $(SEEDS) --candidate-seeds 3 --also-refit groupnorm_noise_0.05 groupnorm_noise_0.05_shift_0.15 groupnorm_noise_0.075_shift_0.15 groupnorm_noise_upto_0.1 groupnorm_noise_0.05_12_epochs groupnorm_noise_upto_0.1_12_epochs
 
 live/node_modules/.package-lock.json: live/package-lock.json  # the live page's JavaScript packages (Node.js's npm)
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix live --no-audit --no-fund; \

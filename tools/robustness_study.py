@@ -128,7 +128,29 @@ CANDIDATES = {
     "groupnorm_noise_0.075_shift_0.15_clipped": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise("
                                                  "0.075) clipped to [0, 1], RandomTranslation(0.15) in the augmentation",
                                                  {"norm": "group", "noise": 0.075, "translation": 0.15, "clip": True}),
+    # added after the four above (2026-12-06, second session; clipping did not help): the two rows under 97% on test are
+    # noise and the 3-px shift, and both reach the classifier through Flatten, which gives each of the 3×3 positions of
+    # the last maps its own weights; GlobalAveragePooling2D averages the positions (the head no longer cares where a
+    # feature is, and the noise in the 9 values partly averages out) and leaves 3,225 head weights instead of 28,825
+    "groupnorm_noise_0.05_gap": ("GroupNormalization(4 groups) instead of BatchNorm, + GaussianNoise(0.05) in the "
+                                 "augmentation, GlobalAveragePooling2D instead of Flatten",
+                                 {"norm": "group", "noise": 0.05, "head": "average"}),
+    "groupnorm_noise_upto_0.1_gap": ("GroupNormalization(4 groups) instead of BatchNorm, + Gaussian noise of a σ "
+                                     "drawn per image from 0 to 0.1 in the augmentation, GlobalAveragePooling2D "
+                                     "instead of Flatten", {"norm": "group", "noise_upto": 0.1, "head": "average"}),
+    # added after the two above (2026-12-06, second session): every fix so far trains for the course's 8 epochs, and the
+    # harder augmentation may need longer; these two are outside `make course`'s time budget (each epoch more of
+    # notebook 06's eight trainings costs about 46 s, and the course has under 50 s spare), so they are measured for
+    # the record and never chosen: they say whether a longer schedule would meet the target
+    "groupnorm_noise_0.05_12_epochs": ("the chosen recipe (GroupNorm, GaussianNoise(0.05)) trained for 12 epochs "
+                                       "instead of 8 (outside the course's time budget)",
+                                       {"norm": "group", "noise": 0.05}),
+    "groupnorm_noise_upto_0.1_12_epochs": ("GroupNormalization(4 groups) instead of BatchNorm, + Gaussian noise of a σ "
+                                           "drawn per image from 0 to 0.1, trained for 12 epochs instead of 8 (outside "
+                                           "the course's time budget)", {"norm": "group", "noise_upto": 0.1}),
 }
+#: candidates trained for other epochs than the course's: outside its time budget, measured for the record, never chosen
+EPOCHS_OUTSIDE_BUDGET = {"groupnorm_noise_0.05_12_epochs": 12, "groupnorm_noise_upto_0.1_12_epochs": 12}
 
 
 @functools.cache
@@ -161,7 +183,7 @@ def random_gaussian_noise():
 def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm: bool = True, order: str = "pool_first",
                   label_smoothing: float | None = None, noise: float = 0.0, contrast: float | None = None,
                   norm: str | None = None, noise_first: bool = False, translation: float | None = None,
-                  pool: str = "max", noise_upto: float = 0.0, clip: bool = False):
+                  pool: str = "max", noise_upto: float = 0.0, clip: bool = False, head: str = "flatten"):
     """The recipe as it was before this study (``helpers.model.build_improved_cnn(norm="batch")`` without the
     augmentation's GaussianNoise) composed from its pieces, with one thing changed.
 
@@ -172,7 +194,8 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
     ``layers.GroupNormalization(4)`` in place of BatchNorm; ``translation``: the ``RandomTranslation`` factor
     replaced; ``noise_upto``: :func:`random_gaussian_noise` appended to the augmentation (σ drawn per image);
     ``pool="average"``: ``AveragePooling2D`` in place of ``MaxPooling2D`` (with ``norm="group"``);
-    ``clip``: ``layers.ReLU(max_value=1.0)`` after the noise, so noisy images stay in [0, 1] as the table's do.
+    ``clip``: ``layers.ReLU(max_value=1.0)`` after the noise, so noisy images stay in [0, 1] as the table's do;
+    ``head="average"``: ``GlobalAveragePooling2D`` in place of ``Flatten`` before the dropout and the classifier.
     Defaults give the recipe before this study.
     """
     import keras
@@ -214,7 +237,7 @@ def build_variant(total_steps: int, name: str, augment: bool = True, batch_norm:
             x = layers.ReLU()(x)
         else:
             x = model_lib.conv_block(x, filters, "batch" if batch_norm else None)
-    x = layers.Flatten()(x)
+    x = layers.GlobalAveragePooling2D()(x) if head == "average" else layers.Flatten()(x)
     x = layers.Dropout(0.4)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name=name)
@@ -301,7 +324,7 @@ def train_one(name: str, seed: int, inputs: dict, key: str, fast: bool, refit: b
 
     random_gaussian_noise()  # registered before a saved run that uses it is loaded
     recipe = "baseline_cnn" if name == "baseline_cnn" else "improved_cnn"
-    epochs = 1 if fast else model_lib.EPOCHS[recipe]
+    epochs = 1 if fast else EPOCHS_OUTSIDE_BUDGET.get(name, model_lib.EPOCHS[recipe])
     data = train.training_and_validation(inputs) if refit else inputs
     steps = model_lib.steps_for(len(data["x_train"]), epochs, BATCH_SIZE)
     folder = train.run_dir(f"robustness_{name}", key + (train.REFIT_SUFFIX if refit else ""), fast, seed)
@@ -361,6 +384,11 @@ def choose(current: dict, candidates: list[dict], tolerance: float = CLEAN_TOLER
                           f"{100 * worst(best['val']):.2f}% ({100 * worst(current['val']):.2f}%), clean validation "
                           f"{100 * best['val']['original']:.2f}% ≥ {100 * floor:.2f}% (the recipe before: "
                           f"{100 * current['val']['original']:.2f}% − {100 * tolerance:.0f} point)")
+
+
+def within_budget(candidates: list[dict]) -> list[dict]:
+    """The candidates the rule may choose: those trained for the course's own epochs (see :data:`EPOCHS_OUTSIDE_BUDGET`)."""
+    return [c for c in candidates if c["name"] not in EPOCHS_OUTSIDE_BUDGET]
 
 
 def mean_run(runs: list[dict]) -> dict:
@@ -538,7 +566,7 @@ def main(argv: list[str] | None = None) -> dict:
         current = mean_run([r for r in runs if r["name"] == "improved_cnn" and not r["refit"] and r["seed"] in seeds])
         candidates = [mean_run([r for r in runs if r["name"] == n and not r["refit"] and r["seed"] in seeds])
                       for n in shortlist]
-    chosen, reason = choose(current, candidates)
+    chosen, reason = choose(current, within_budget(candidates))
     if shortlist:
         reason += f" (means over {args.candidate_seeds} seeds of the shortlist {', '.join(shortlist)})"
     print(f"chosen on validation: {chosen} ({reason})", flush=True)

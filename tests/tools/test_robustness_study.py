@@ -38,6 +38,9 @@ def test_choice_reads_validation_only_keeps_clean_accuracy_and_takes_the_best_me
     best_worst_row, best_mean = row("c", 0.985, 0.90, 0.90), row("d", 0.985, 0.98, 0.85)  # worst 0.90 vs mean 0.938
     assert study.choose(current, [best_worst_row, best_mean], tolerance=0.01)[0] == "d"
     assert study.choose(row("improved_cnn", 0.99, 0.99), [good], tolerance=0.01)[0] == "improved_cnn"  # no gain
+    longer = row("groupnorm_noise_0.05_12_epochs", 0.999, 0.999)  # best on validation, but over the time budget
+    assert study.choose(current, study.within_budget([good, longer]), tolerance=0.01)[0] == "a"
+    assert set(study.EPOCHS_OUTSIDE_BUDGET) <= set(study.CANDIDATES)
 
 
 def test_recomputed_batchnorm_statistics_are_the_exact_ones():
