@@ -30,7 +30,7 @@ from tools.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands", "live")
+BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands", "calibration_study", "live")
 
 
 def _begin(name: str) -> str:
@@ -109,6 +109,17 @@ def render_robustness_study(report: dict | None) -> str:
             + "\n\n(`results/robustness_study.json`, a copy of `build/robustness_study.json`, with every run.)")
 
 
+def render_calibration_study(report: dict | None) -> str:
+    """The ``make calibration-study`` comparison: the course's prototypes against a refit last layer."""
+    if report is None:
+        return ("_No calibration study recorded yet: run `make calibration-study`, then `make readme-results` "
+                "copies `build/calibration_study.json` to `results/calibration_study.json` and fills this in._")
+    from tools.calibration_study import markdown
+
+    body = markdown(report).split("\n", 2)[2]  # without its title line
+    return body.strip() + "\n\n(`results/calibration_study.json`, a copy of `build/calibration_study.json`.)"
+
+
 def render_live(report: dict | None) -> str:
     """The ``make live-benchmark`` figures: the live page's frame rate, and its letters on people it never saw."""
     if report is None:
@@ -155,7 +166,8 @@ def load_snapshot(name: str, folder: Path | None = None) -> dict | None:
 def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
     renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation,
-                 "robustness_study": render_robustness_study, "hands": render_hands, "live": render_live}
+                 "robustness_study": render_robustness_study, "hands": render_hands,
+                 "calibration_study": render_calibration_study, "live": render_live}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -177,13 +189,15 @@ def main(argv: list[str] | None = None) -> int:
                         "results/robustness_study.json first")
     parser.add_argument("--live", help="a live.json of `make live-benchmark` to copy to results/live.json first")
     parser.add_argument("--hands", help="a hands.json of `make hands` to copy to results/hands.json first")
+    parser.add_argument("--calibration-study", help="a calibration_study.json of `make calibration-study` to copy to "
+                        "results/calibration_study.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
                          ("ablation", args.ablation), ("robustness_study", args.robustness_study),
-                         ("hands", args.hands), ("live", args.live)):
+                         ("hands", args.hands), ("calibration_study", args.calibration_study), ("live", args.live)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
