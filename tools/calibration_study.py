@@ -8,7 +8,9 @@ on the same folds and the same draws, so the difference is the method alone:
 - ``prototypes``: the course's method (weight 0.8, sharpness 10);
 - ``last-layer refit``: a logistic regression fitted on the person's examples (their last-hidden-layer values, and
   their mirror images'), which splits the same share (same weight 0.8; letters without examples keep the base
-  classifier's probabilities in both).
+  classifier's probabilities in both);
+- ``last-layer refit, 500 plain steps``: the same regression solved by :func:`fit_softmax_regression` (Nesterov's
+  accelerated gradient, fixed steps) instead of scikit-learn: the version the live page's JavaScript could run.
 
 Leave one person out (the dev photos, whose people are not given, are left out as in ``make hands``): train the
 recipe on everyone else, then for k = 1, 3, 5 photos per letter (3 random draws each, hands found only) calibrate
@@ -61,7 +63,66 @@ class LastLayerRefit(CalibratedClassifier):
         return probabilities
 
 
-METHODS = {"prototypes (the course's)": CalibratedClassifier, "last-layer refit": LastLayerRefit}
+def fit_softmax_regression(x: np.ndarray, y: np.ndarray, classes: np.ndarray, c: float = 1.0,
+                           steps: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (features × classes) and biases of the L2-regularised softmax regression that scikit-learn's
+    ``LogisticRegression(C=c)`` fits (objective ½‖W‖² + c · Σ cross-entropy, bias not penalised), by Nesterov's
+    accelerated gradient descent from zero with step 1 / L, L = c · λ / 2 + 1 (a bound on the curvature; λ: the
+    largest eigenvalue of [x 1]ᵀ[x 1], by 30 steps of power iteration).
+
+    Plain arithmetic in a fixed order, so that JavaScript could run the same steps (the live page) and get the
+    same answer; the objective is convex, so with enough steps it is scikit-learn's solution."""
+    x = np.asarray(x, dtype=np.float64)
+    target = (np.asarray(y)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)
+    weights, biases = np.zeros((x.shape[1], len(classes))), np.zeros(len(classes))
+    ones = np.concatenate([x, np.ones((len(x), 1))], axis=1)
+    vector = np.ones(ones.shape[1]) / np.sqrt(ones.shape[1])
+    for _ in range(30):  # power iteration: vector → the top eigenvector of onesᵀ ones
+        vector = ones.T @ (ones @ vector)
+        vector /= np.linalg.norm(vector)
+    step = 1.0 / (c * float(np.linalg.norm(ones @ vector) ** 2) / 2 + 1.0)
+    previous = (weights, biases)
+    for t in range(1, steps + 1):
+        momentum = (t - 1) / (t + 2)
+        w_look = weights + momentum * (weights - previous[0])
+        b_look = biases + momentum * (biases - previous[1])
+        logits = x @ w_look + b_look
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        error = c * (p - target)
+        previous = (weights, biases)
+        weights = w_look - step * (x.T @ error + w_look)
+        biases = b_look - step * error.sum(axis=0)
+    return weights, biases
+
+
+class LastLayerRefitSteps(LastLayerRefit):
+    """:class:`LastLayerRefit` with :func:`fit_softmax_regression` in place of scikit-learn: the version that could
+    be written line for line in the live page's JavaScript."""
+
+    def __init__(self, base, landmarks: np.ndarray, labels, weight: float = CALIBRATION_WEIGHT):
+        CalibratedClassifier.__init__(self, base, landmarks, labels, weight)
+        landmarks, labels = np.asarray(landmarks, dtype=np.float32).reshape(-1, 21, 3), np.asarray(labels)
+        features = features_for(base)
+        x = np.concatenate([self.space(features(landmarks)), self.space(features(mirror(landmarks)))])
+        self.refit = _Fitted(*fit_softmax_regression(x, np.concatenate([labels, labels]), self.letters),
+                             self.letters) if len(self.letters) > 1 else None
+
+
+class _Fitted:
+    """A fitted softmax regression with scikit-learn's ``classes_`` and ``predict_proba``."""
+
+    def __init__(self, weights: np.ndarray, biases: np.ndarray, classes: np.ndarray):
+        self.weights, self.biases, self.classes_ = weights, biases, classes
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        logits = np.asarray(x, dtype=np.float64) @ self.weights + self.biases
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return p / p.sum(axis=1, keepdims=True)
+
+
+METHODS = {"prototypes (the course's)": CalibratedClassifier, "last-layer refit": LastLayerRefit,
+           "last-layer refit, 500 plain steps": LastLayerRefitSteps}
 
 
 def compare(arrays: dict, seed: int = 0, epochs: int = 60, exclude=()) -> dict:

@@ -56,3 +56,19 @@ def test_comparison_scores_every_method_for_every_person_and_k(trained, monkeypa
         assert all(0.0 <= v <= 1.0 for v in result["mean"][method].values())
     assert "| last-layer refit |" in study.markdown({"title": "t", "date": "d", "command": "c", "seconds": 1,
                                                       "how": "h", **result})
+
+
+def test_the_plain_steps_find_scikit_learns_softmax_regression():
+    """The portable solver (what JavaScript could run) reaches the answer scikit-learn's LogisticRegression gives."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 2, (5, 8))
+    y = rng.integers(0, 5, 200)
+    x = np.maximum(centres[y] + rng.normal(0, 1, (200, 8)), 0)  # ReLU-like values, as the hidden layer gives
+    weights, biases = study.fit_softmax_regression(x, y, np.arange(5), steps=500)
+    ours = study._Fitted(weights, biases, np.arange(5)).predict_proba(x)
+    theirs = LogisticRegression(max_iter=5000, tol=1e-10).fit(x, y).predict_proba(x)
+    assert np.abs(ours - theirs).max() < 0.02 and (ours.argmax(1) == theirs.argmax(1)).all()
+    few_steps = study._Fitted(*study.fit_softmax_regression(x, y, np.arange(5), steps=2), np.arange(5))
+    assert np.abs(few_steps.predict_proba(x) - theirs).max() > 0.1  # the check can fail: two steps are not enough
