@@ -154,6 +154,13 @@ class HandDetector:
         with stderr_silenced():
             return self._landmarker.detect(image)
 
+    def _tries(self, picture: Image.Image, sizes: list[tuple[float, bool]]):
+        """(photo, scale, padded) to try in turn; the equalised copy is made only if every plain try missed."""
+        for equalised in (False, True) if self.retry_padded and RETRY_EQUALIZED else (False,):
+            look = ImageOps.equalize(picture) if equalised else picture
+            for scale, padded in sizes:
+                yield look, scale, padded
+
     def detect(self, image) -> Detection:
         """Every hand in one photo (path, bytes, PIL image or RGB array), EXIF orientation applied.
 
@@ -169,8 +176,7 @@ class HandDetector:
         width, height = picture.size
         sizes = [(1.0, False)] + ([(1.0, True)] + [(s, pad) for s in RETRY_SCALES for pad in (False, True)]
                                   if self.retry_padded else [])
-        looks = [picture] + ([ImageOps.equalize(picture)] if self.retry_padded and RETRY_EQUALIZED else [])
-        for look, (scale, padded) in ((look, size) for look in looks for size in sizes):
+        for look, scale, padded in self._tries(picture, sizes):
             shown = look if scale == 1.0 else look.resize(
                 (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
             array = np.asarray(shown)

@@ -130,3 +130,7 @@ def test_detector_retries_a_dim_photo_with_its_histogram_equalised(monkeypatch):
     seen.clear()
     detector.retry_padded = False  # camera frames: one try only
     assert detector.detect(Image.fromarray(dim).convert("RGB")).n_hands == 0 and len(seen) == 1
+    equalised = []
+    monkeypatch.setattr(hand_landmarks.ImageOps, "equalize", lambda picture: equalised.append(1) or picture)
+    detector.retry_padded = True
+    assert detector.detect(Image.new("RGB", (160, 120), "white")).n_hands == 1 and not equalised  # found at once
