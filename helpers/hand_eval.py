@@ -110,6 +110,14 @@ def spread_over_people(table: pd.DataFrame) -> dict:
             "worst_person": str(table["top1"].idxmin())}
 
 
+def calibration_draw(truth: np.ndarray, found: np.ndarray, k: int, seed: int, draw: int) -> tuple[np.ndarray, np.ndarray]:
+    """One random draw of ``k`` photos per letter (hands found only) for calibration, and the photos left to score."""
+    rng = np.random.default_rng([seed, draw])
+    chosen = np.array([i for c in np.unique(truth) for i in rng.permutation(np.flatnonzero((truth == c) & found))[:k]],
+                      dtype=np.int64)
+    return chosen, np.setdiff1d(np.arange(len(truth)), chosen)
+
+
 def calibration_by_person(arrays: dict, ks=(0, 1, 3, 5), draws: int = 3, seed: int = 0, epochs: int = 60,
                           exclude=(), **options) -> tuple[np.ndarray, pd.DataFrame]:
     """Leave one person out, then calibrate to that person: the k-curve of :class:`helpers.hands.CalibratedClassifier`.
@@ -139,10 +147,7 @@ def calibration_by_person(arrays: dict, ks=(0, 1, 3, 5), draws: int = 3, seed: i
         for k in ks:
             accuracies = []
             for draw in range(draws if k else 1):
-                rng = np.random.default_rng([seed, draw])
-                chosen = np.array([i for c in np.unique(truth) for i in
-                                   rng.permutation(np.flatnonzero((truth == c) & found))[:k]], dtype=np.int64)
-                rest = np.setdiff1d(np.arange(len(truth)), chosen)
+                chosen, rest = calibration_draw(truth, found, k, seed, draw)
                 if not len(rest):  # every photo went to calibration: nothing left to score
                     continue
                 scored = base[rest]

@@ -20,17 +20,18 @@ def trained():
     return hands.train_hand_classifier(landmarks, labels, epochs=40, seed=0), kinds
 
 
-def test_refit_last_layer_learns_a_persons_own_letters_and_leaves_the_others_alone(trained):
+@pytest.mark.parametrize("refit", [study.LastLayerRefit, study.LastLayerRefitSteps])
+def test_refit_last_layer_learns_a_persons_own_letters_and_leaves_the_others_alone(trained, refit):
     model, kinds = trained
     person = kinds.copy()
     person[:2] = base_hands(2, seed=99)  # their A and B: shapes the classifier never saw
     examples, example_labels = jittered(person, per_kind=3, seed=5)
     later, later_labels = jittered(person[:2], per_kind=10, seed=6)
     before = hands.predict_proba(model, later).argmax(axis=1)
-    after = hands.predict_proba(study.LastLayerRefit(model, examples, example_labels), later).argmax(axis=1)
+    after = hands.predict_proba(refit(model, examples, example_labels), later).argmax(axis=1)
     assert (before == later_labels).mean() < 0.5 and (after == later_labels).mean() == 1.0
     some = np.isin(example_labels, VALID_LABELS[:12])
-    partial = study.LastLayerRefit(model, examples[some], example_labels[some])
+    partial = refit(model, examples[some], example_labels[some])
     others, _ = jittered(kinds, per_kind=2, seed=7)
     base, adapted = hands.predict_proba(model, others), hands.predict_proba(partial, others)
     untouched = [c for c in range(25) if c not in VALID_LABELS[:12]]
