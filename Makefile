@@ -97,7 +97,7 @@ splits: $(STAMP) ## which signer made each image, then random/grouped/signers va
 hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and .md (HAND_LANDMARKER_TASK, ASL_PHOTOS_SIGNERS, ASL_PHOTOS_DEV)
 	$(PY) -m tools.hands_report $(if $(SHIP),--ship)
 
-calibration-study: $(STAMP) ## calibration to one person: the course's prototypes vs a refit last layer, same folds and draws: build/calibration_study.json and .md (about 3 min)
+calibration-study: $(STAMP) ## calibration to one person: the first method (prototypes) vs the refit last layer the course uses, same folds and draws: build/calibration_study.json and .md (about 3 min)
 	$(PY) -m tools.calibration_study
 
 lab: $(STAMP) ## open the course in JupyterLab

@@ -22,7 +22,7 @@ import numpy as np
 
 from helpers.config import LETTERS, REPO_ROOT
 from helpers.hand_landmarks import landmarker_path
-from helpers.hands import CALIBRATION_SHARPNESS, CALIBRATION_WEIGHT, load_classifier
+from helpers.hands import CALIBRATION_C, CALIBRATION_STEPS, CALIBRATION_WEIGHT, load_classifier
 
 LIVE_SOURCE = REPO_ROOT / "live"
 TASKS_VISION = LIVE_SOURCE / "node_modules" / "@mediapipe" / "tasks-vision"
@@ -52,7 +52,7 @@ def classifier_as_json(model) -> dict:
         "epsilon": float(keras.backend.epsilon()),
         "layers": [{"kernel": as_list(layer.kernel), "bias": as_list(layer.bias),
                     "activation": layer.get_config()["activation"]} for layer in dense],
-        "calibration": {"weight": CALIBRATION_WEIGHT, "sharpness": CALIBRATION_SHARPNESS},
+        "calibration": {"weight": CALIBRATION_WEIGHT, "steps": CALIBRATION_STEPS, "c": CALIBRATION_C},
     }
 
 

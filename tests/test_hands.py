@@ -165,6 +165,22 @@ def test_calibration_fixes_a_persons_own_way_of_signing_and_leaves_other_letters
     np.testing.assert_allclose(adapted.sum(axis=1), base.sum(axis=1), atol=1e-6)
 
 
+def test_the_new_last_layer_is_scikit_learns_softmax_regression():
+    """The plain steps (what the live page's JavaScript repeats) reach the answer scikit-learn's LogisticRegression
+    gives; two steps do not (so the check can fail)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 2, (5, 8))
+    y = rng.integers(0, 5, 200)
+    x = np.maximum(centres[y] + rng.normal(0, 1, (200, 8)), 0)  # ReLU-like values, as the hidden layer gives
+    theirs = LogisticRegression(max_iter=5000, tol=1e-10).fit(x, y).predict_proba(x)
+    ours = hands.softmax(x @ (fit := hands.fit_softmax_regression(x, y, np.arange(5)))[0] + fit[1])
+    assert np.abs(ours - theirs).max() < 0.02 and (ours.argmax(1) == theirs.argmax(1)).all()
+    weights, biases = hands.fit_softmax_regression(x, y, np.arange(5), steps=2)
+    assert np.abs(hands.softmax(x @ weights + biases) - theirs).max() > 0.1
+
+
 def test_calibrate_takes_photos_and_letters_and_gives_a_classifier_predict_accepts(trained):
     model, landmarks, _ = trained
     photo = Image.new("RGB", (64, 48), "white")

@@ -28,7 +28,8 @@ def test_the_export_holds_the_whole_network(classifier, tmp_path):
     assert [np.shape(layer["kernel"]) for layer in exported["layers"]] == [(336, 128), (128, 64), (64, 25)]
     assert [layer["activation"] for layer in exported["layers"]] == ["relu", "relu", "softmax"]
     assert np.allclose(exported["layers"][-1]["bias"], classifier.get_layer("letter").bias.numpy(), atol=1e-7)
-    assert exported["calibration"] == {"weight": hands.CALIBRATION_WEIGHT, "sharpness": hands.CALIBRATION_SHARPNESS}
+    assert exported["calibration"] == {"weight": hands.CALIBRATION_WEIGHT, "steps": hands.CALIBRATION_STEPS,
+                                       "c": hands.CALIBRATION_C}
 
 
 def test_a_model_that_is_not_the_hand_classifier_is_refused(tmp_path):

@@ -7,7 +7,7 @@ Each module, one line, with the ``make`` target that runs it (a test checks the 
 - ``benchmark``: ``make benchmark``, ``make ablation``: the CNNs trained per seed, measured
 - ``photos_report``: ``make photos``: a trained CNN scored on real photos, per letter
 - ``hands_report``: ``make hands``: the hand classifier measured by person
-- ``calibration_study``: ``make calibration-study``: calibration to one person, the course's prototypes vs a refit last layer
+- ``calibration_study``: ``make calibration-study``: calibration to one person, the first method (prototypes) vs the refit last layer
 - ``readme_results``: ``make readme-results``: the README's results tables from recorded runs
 - ``site``: ``make site``: the course website from the executed notebooks
 - ``course_length``: ``make length``: words and stated times of the core path and the Going-deeper parts

@@ -1,20 +1,20 @@
 """`make calibration-study`: which way of calibrating to one person's hand works best (issue 23).
 
-The course calibrates with :class:`helpers.hands.CalibratedClassifier`: the person's examples give one *prototype*
-per letter (the mean of the network's last hidden layer), and a new hand's probability share of the calibrated
-letters is split by closeness to them. The issue names another way, a refit of the last layer; this compares them
-on the same folds and the same draws, so the difference is the method alone:
+Three ways of adapting the hand classifier to one person from a few of their examples, on the same folds and the
+same draws, so the difference is the method alone:
 
-- ``prototypes``: the course's method (weight 0.8, sharpness 10);
-- ``last-layer refit``: a logistic regression fitted on the person's examples (their last-hidden-layer values, and
-  their mirror images'), which splits the same share (same weight 0.8; letters without examples keep the base
-  classifier's probabilities in both);
-- ``last-layer refit, 500 plain steps``: the same regression solved by :func:`fit_softmax_regression` (Nesterov's
-  accelerated gradient, fixed steps) instead of scikit-learn: the version the live page's JavaScript could run.
+- ``prototypes``: the course's first method: one *prototype* per letter (the mean of the network's last hidden
+  layer over the person's examples, and one of their mirror images); a new hand's probability share of the
+  calibrated letters is split by closeness to them (weight 0.8, sharpness 10);
+- ``last-layer refit, scikit-learn``: a new last layer, a logistic regression fitted on the person's examples in
+  the same space (their mirror images too), which splits the same share (same weight 0.8);
+- ``last-layer refit, 500 plain steps (the course's)``: :class:`helpers.hands.CalibratedClassifier`, the same
+  regression solved by :func:`helpers.hands.fit_softmax_regression`, steps the live page's JavaScript repeats.
 
-Leave one person out (the dev photos, whose people are not given, are left out as in ``make hands``): train the
-recipe on everyone else, then for k = 1, 3, 5 photos per letter (3 random draws each, hands found only) calibrate
-and score top-1 on the rest of that person's photos (misses count wrong).
+Letters without examples keep the base classifier's probabilities in all three. Leave one person out (the dev
+photos, whose people are not given, are left out as in ``make hands``): train the recipe on everyone else, then
+for k = 1, 3, 5 photos per letter (3 random draws each, hands found only) calibrate and score top-1 on the rest of
+that person's photos (misses count wrong).
 
     python -m tools.calibration_study   # build/calibration_study.json and .md (about 3 minutes on 2 cores)
 """
@@ -30,7 +30,7 @@ import numpy as np
 
 from helpers.config import NUM_CLASSES, build_dir
 from helpers.hand_eval import calibration_draw, signer_folds, take
-from helpers.hands import (CALIBRATION_WEIGHT, CalibratedClassifier, features_for, letter_indices,
+from helpers.hands import (CALIBRATION_WEIGHT, CalibratedClassifier, feature_space, features_for, letter_indices,
                            mirror, predict_proba, train_hand_classifier)
 from tools.cli import run_command
 
@@ -38,90 +38,52 @@ KS = (1, 3, 5)
 DRAWS = 3
 
 
-class LastLayerRefit(CalibratedClassifier):
-    """Like :class:`CalibratedClassifier`, but the calibrated letters' share is split by a logistic regression
-    fitted on the person's examples in the same feature space (a new last layer for those letters)."""
+class Prototypes:
+    """The course's first calibration (until December 2026): the calibrated letters' share is split by how close
+    a new hand is to each letter's prototype, the mean of the person's examples in the last hidden layer."""
 
-    def __init__(self, base, landmarks: np.ndarray, labels, weight: float = CALIBRATION_WEIGHT):
-        super().__init__(base, landmarks, labels, weight)
+    def __init__(self, base, landmarks: np.ndarray, labels, weight: float = CALIBRATION_WEIGHT,
+                 sharpness: float = 10.0):
         landmarks, labels = np.asarray(landmarks, dtype=np.float32).reshape(-1, 21, 3), np.asarray(labels)
-        features = features_for(base)
-        x = np.concatenate([self.space(features(landmarks)), self.space(features(mirror(landmarks)))])
-        self.refit = self.fit(x, np.concatenate([labels, labels])) if len(self.letters) > 1 else None
-
-    def fit(self, x: np.ndarray, y: np.ndarray):
-        """The regression, with scikit-learn's ``classes_`` and ``predict_proba``."""
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(max_iter=2000).fit(x, y)
+        self.base, self.weight, self.sharpness = base, weight, sharpness
+        self.n_features = getattr(base, "n_features", None) or base.input_shape[-1]  # read by features_for
+        features, self.space = features_for(base), feature_space(base)
+        self.letters = np.unique(labels)
+        plain, mirrored = self.space(features(landmarks)), self.space(features(mirror(landmarks)))
+        self.prototypes = np.stack([plain[labels == c].mean(axis=0) for c in self.letters])
+        self.mirrored_prototypes = np.stack([mirrored[labels == c].mean(axis=0) for c in self.letters])
 
     def __call__(self, features: np.ndarray, training: bool = False) -> np.ndarray:
         probabilities = np.array(self.base(features, training=False), dtype=np.float64)
-        if self.refit is None:  # one letter calibrated: nothing to split
-            return probabilities
-        split = self.refit.predict_proba(self.space(features))  # columns in the order of self.refit.classes_
-        share = probabilities[:, self.refit.classes_].sum(axis=1, keepdims=True)
-        probabilities[:, self.refit.classes_] = ((1 - self.weight) * probabilities[:, self.refit.classes_]
-                                                 + self.weight * split * share)
+        points = self.space(features)
+        distance = np.minimum(  # to each letter's prototype, whichever hand (left or right) is closer
+            np.linalg.norm(points[:, None, :] - self.prototypes[None], axis=-1),
+            np.linalg.norm(points[:, None, :] - self.mirrored_prototypes[None], axis=-1))
+        logits = -self.sharpness * distance / (np.median(distance, axis=1, keepdims=True) + 1e-6)
+        closeness = np.exp(logits - logits.max(axis=1, keepdims=True))
+        closeness /= closeness.sum(axis=1, keepdims=True)
+        share = probabilities[:, self.letters].sum(axis=1, keepdims=True)
+        probabilities[:, self.letters] = ((1 - self.weight) * probabilities[:, self.letters]
+                                          + self.weight * closeness * share)
         return probabilities
 
 
-def fit_softmax_regression(x: np.ndarray, y: np.ndarray, classes: np.ndarray, c: float = 1.0,
-                           steps: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (features × classes) and biases of the L2-regularised softmax regression that scikit-learn's
-    ``LogisticRegression(C=c)`` fits (objective ½‖W‖² + c · Σ cross-entropy, bias not penalised), by Nesterov's
-    accelerated gradient descent from zero with step 1 / L, L = c · λ / 2 + 1 (a bound on the curvature; λ: the
-    largest eigenvalue of [x 1]ᵀ[x 1], by 30 steps of power iteration).
+class ScikitLearnRefit(CalibratedClassifier):
+    """:class:`helpers.hands.CalibratedClassifier` with the new last layer fitted by scikit-learn's
+    ``LogisticRegression`` (the reference the plain steps are checked against)."""
 
-    Plain arithmetic in a fixed order, so that JavaScript could run the same steps (the live page) and get the
-    same answer. The objective is convex, so more steps come closer to scikit-learn's solution; 500 steps agree
-    with it to 0.02 in probability on the test's data (tests/tools/test_calibration_study.py)."""
-    x = np.asarray(x, dtype=np.float64)
-    target = (np.asarray(y)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)
-    weights, biases = np.zeros((x.shape[1], len(classes))), np.zeros(len(classes))
-    ones = np.concatenate([x, np.ones((len(x), 1))], axis=1)
-    vector = np.ones(ones.shape[1]) / np.sqrt(ones.shape[1])
-    for _ in range(30):  # power iteration: vector → the top eigenvector of onesᵀ ones
-        vector = ones.T @ (ones @ vector)
-        vector /= np.linalg.norm(vector)
-    step = 1.0 / (c * float(np.linalg.norm(ones @ vector) ** 2) / 2 + 1.0)
-    previous = (weights, biases)
-    for t in range(1, steps + 1):
-        momentum = (t - 1) / (t + 2)
-        w_look = weights + momentum * (weights - previous[0])
-        b_look = biases + momentum * (biases - previous[1])
-        logits = x @ w_look + b_look
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        error = c * (p - target)
-        previous = (weights, biases)
-        weights = w_look - step * (x.T @ error + w_look)
-        biases = b_look - step * error.sum(axis=0)
-    return weights, biases
+    def fit(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+
+        fitted = LogisticRegression(max_iter=2000).fit(x, y)
+        if len(self.letters) == 2:  # two letters: one column of scores z, and softmax([0, z]) is its sigmoid
+            return (np.concatenate([np.zeros_like(fitted.coef_.T), fitted.coef_.T], axis=1),
+                    np.concatenate([[0.0], fitted.intercept_]))
+        return fitted.coef_.T, fitted.intercept_
 
 
-class LastLayerRefitSteps(LastLayerRefit):
-    """:class:`LastLayerRefit` with :func:`fit_softmax_regression` in place of scikit-learn: the version that could
-    be written line for line in the live page's JavaScript."""
-
-    def fit(self, x: np.ndarray, y: np.ndarray):
-        return _Fitted(*fit_softmax_regression(x, y, self.letters), self.letters)
-
-
-class _Fitted:
-    """A fitted softmax regression with scikit-learn's ``classes_`` and ``predict_proba``."""
-
-    def __init__(self, weights: np.ndarray, biases: np.ndarray, classes: np.ndarray):
-        self.weights, self.biases, self.classes_ = weights, biases, classes
-
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        logits = np.asarray(x, dtype=np.float64) @ self.weights + self.biases
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return p / p.sum(axis=1, keepdims=True)
-
-
-METHODS = {"prototypes (the course's)": CalibratedClassifier, "last-layer refit": LastLayerRefit,
-           "last-layer refit, 500 plain steps": LastLayerRefitSteps}
+METHODS = {"prototypes (the course's first)": Prototypes, "last-layer refit, scikit-learn": ScikitLearnRefit,
+           "last-layer refit, 500 plain steps (the course's)": CalibratedClassifier}
 
 
 def compare(arrays: dict, seed: int = 0, epochs: int = 60, exclude=()) -> dict:
@@ -191,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
               "how": (f"Leave one person out over {len(result['per_person'])} people (the dev photos left out: their "
                       f"people are not given); the recipe trained on everyone else (seed {args.seed}, {args.epochs} "
                       f"epochs); k photos per letter of the held-out person calibrate it, top-1 on the rest of their "
-                      f"photos (misses count wrong), {DRAWS} draws averaged, the same draws for both methods."),
+                      f"photos (misses count wrong), {DRAWS} draws averaged, the same draws for every method."),
               **result, "seconds": round(time.perf_counter() - start, 1)}
     out = build_dir() / "calibration_study.json"
     out.write_text(json.dumps(record, indent=2, ensure_ascii=False))

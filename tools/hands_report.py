@@ -169,7 +169,8 @@ def people_report(everyone: dict, args, grey: np.ndarray) -> dict:
     report["calibration"] = {"ks": [0, 1, 3, 5], "draws": 3, "per_person": curve.to_dict(orient="index"),
                              "mean": curve.mean().round(4).to_dict(), "worst": curve.min().round(4).to_dict(),
                              "note": "for each held-out person, k of their photos per letter (hands found) calibrate "
-                                     "the classifier trained without them; top-1 on the rest of their photos, 3 "
+                                     "the classifier trained without them (hands.CalibratedClassifier: a "
+                                     "logistic-regression head fitted on them); top-1 on the rest of their photos, 3 "
                                      "random draws averaged; the dev photos (people not given) are left out"}
     colour = ~grey
     report["colour_photos_only_top1"] = scores(everyone["letter"][colour], probabilities[colour],

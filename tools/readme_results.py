@@ -110,7 +110,7 @@ def render_robustness_study(report: dict | None) -> str:
 
 
 def render_calibration_study(report: dict | None) -> str:
-    """The ``make calibration-study`` comparison: the course's prototypes against a refit last layer."""
+    """The ``make calibration-study`` comparison: the first method (prototypes) against the refit last layer."""
     if report is None:
         return ("_No calibration study recorded yet: run `make calibration-study`, then `make readme-results` "
                 "copies `build/calibration_study.json` to `results/calibration_study.json` and fills this in._")

@@ -97,8 +97,8 @@ function withCalibration() {
   $("calibration-status").textContent = letters.length
     ? `Calibrated letters: ${letters.join(" ")}.` : "No calibration: the classifier as notebook 09 trained it.";
   if (!hands.length) return state.base;
-  const { weight, sharpness } = state.exported.calibration;
-  return new CalibratedClassifier(state.base, hands, labels, weight, sharpness);
+  const { weight, steps, c } = state.exported.calibration;
+  return new CalibratedClassifier(state.base, hands, labels, weight, steps, c);
 }
 
 function finishRecording() {

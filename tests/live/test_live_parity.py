@@ -79,7 +79,7 @@ def test_calibration_in_javascript_is_pythons(real_hands, small_classifier, tmp_
     calibrated = hands.CalibratedClassifier(small_classifier, landmarks[examples], labels[examples])
     out = run_js("const base = new classifier.HandClassifier(input.model);\n"
                  "const c = input.model.calibration;\n"
-                 "const model = new classifier.CalibratedClassifier(base, input.examples, input.labels, c.weight, c.sharpness);\n"
+                 "const model = new classifier.CalibratedClassifier(base, input.examples, input.labels, c.weight, c.steps, c.c);\n"
                  "console.log(JSON.stringify(input.hands.map((h) => model.predict(h))));",
                  {"model": live.classifier_as_json(small_classifier), "examples": landmarks[examples].tolist(),
                   "labels": labels[examples].tolist(), "hands": landmarks[new].tolist()}, tmp_path)

@@ -1,6 +1,6 @@
-"""`make calibration-study`: the refit-last-layer calibration it compares with the course's prototypes behaves as a
-calibration must (it learns a person's own way of signing; letters without examples keep the base answer), and the
-comparison scores both methods on the same draws."""
+"""`make calibration-study`: the calibrations it compares with the course's (the first method, prototypes, and the
+refit solved by scikit-learn) behave as a calibration must (they learn a person's own way of signing; letters
+without examples keep the base answer), and the comparison scores every method on the same draws."""
 
 from __future__ import annotations
 
@@ -20,18 +20,18 @@ def trained():
     return hands.train_hand_classifier(landmarks, labels, epochs=40, seed=0), kinds
 
 
-@pytest.mark.parametrize("refit", [study.LastLayerRefit, study.LastLayerRefitSteps])
-def test_refit_last_layer_learns_a_persons_own_letters_and_leaves_the_others_alone(trained, refit):
+@pytest.mark.parametrize("method", [study.Prototypes, study.ScikitLearnRefit])
+def test_each_method_learns_a_persons_own_letters_and_leaves_the_others_alone(trained, method):
     model, kinds = trained
     person = kinds.copy()
     person[:2] = base_hands(2, seed=99)  # their A and B: shapes the classifier never saw
     examples, example_labels = jittered(person, per_kind=3, seed=5)
     later, later_labels = jittered(person[:2], per_kind=10, seed=6)
     before = hands.predict_proba(model, later).argmax(axis=1)
-    after = hands.predict_proba(refit(model, examples, example_labels), later).argmax(axis=1)
+    after = hands.predict_proba(method(model, examples, example_labels), later).argmax(axis=1)
     assert (before == later_labels).mean() < 0.5 and (after == later_labels).mean() == 1.0
     some = np.isin(example_labels, VALID_LABELS[:12])
-    partial = refit(model, examples[some], example_labels[some])
+    partial = method(model, examples[some], example_labels[some])
     others, _ = jittered(kinds, per_kind=2, seed=7)
     base, adapted = hands.predict_proba(model, others), hands.predict_proba(partial, others)
     untouched = [c for c in range(25) if c not in VALID_LABELS[:12]]
@@ -55,21 +55,18 @@ def test_comparison_scores_every_method_for_every_person_and_k(trained, monkeypa
     for method in study.METHODS:
         assert set(result["mean"][method]) == {f"k={k}" for k in study.KS}
         assert all(0.0 <= v <= 1.0 for v in result["mean"][method].values())
-    assert "| last-layer refit |" in study.markdown({"title": "t", "date": "d", "command": "c", "seconds": 1,
+    assert "| last-layer refit, scikit-learn |" in study.markdown({"title": "t", "date": "d", "command": "c", "seconds": 1,
                                                       "how": "h", **result})
 
 
-def test_the_plain_steps_find_scikit_learns_softmax_regression():
-    """The portable solver (what JavaScript could run) reaches the answer scikit-learn's LogisticRegression gives."""
+def test_scikit_learns_refit_of_two_letters_is_its_sigmoid(trained):
+    """Two letters: scikit-learn fits one column of scores; the study turns it into two with the same answer."""
     from sklearn.linear_model import LogisticRegression
 
-    rng = np.random.default_rng(0)
-    centres = rng.normal(0, 2, (5, 8))
-    y = rng.integers(0, 5, 200)
-    x = np.maximum(centres[y] + rng.normal(0, 1, (200, 8)), 0)  # ReLU-like values, as the hidden layer gives
-    weights, biases = study.fit_softmax_regression(x, y, np.arange(5), steps=500)
-    ours = study._Fitted(weights, biases, np.arange(5)).predict_proba(x)
-    theirs = LogisticRegression(max_iter=5000, tol=1e-10).fit(x, y).predict_proba(x)
-    assert np.abs(ours - theirs).max() < 0.02 and (ours.argmax(1) == theirs.argmax(1)).all()
-    few_steps = study._Fitted(*study.fit_softmax_regression(x, y, np.arange(5), steps=2), np.arange(5))
-    assert np.abs(few_steps.predict_proba(x) - theirs).max() > 0.1  # the check can fail: two steps are not enough
+    model, kinds = trained
+    examples, labels = jittered(kinds[:2], per_kind=4, seed=3)
+    refit = study.ScikitLearnRefit(model, examples, labels)
+    x = np.concatenate([refit.space(hands.classifier_features(examples)),
+                        refit.space(hands.classifier_features(hands.mirror(examples)))])
+    theirs = LogisticRegression(max_iter=2000).fit(x, np.concatenate([labels, labels])).predict_proba(x)
+    np.testing.assert_allclose(hands.softmax(x @ refit.weights + refit.biases), theirs, atol=1e-6)
