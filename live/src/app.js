@@ -111,7 +111,9 @@ function finishRecording() {
   const stored = storedCalibration();
   stored[letter] = hands;
   localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
-  state.classifier = withCalibration();
+  // Fitting the new head takes up to a second with all 24 letters recorded: say so, and let the page paint first.
+  $("calibration-status").textContent = `Fitting the calibration to your ${letter}…`;
+  requestAnimationFrame(() => setTimeout(() => { state.classifier = withCalibration(); }, 0));
 }
 
 // ------------------------------------------------------------------ the camera and the loop
