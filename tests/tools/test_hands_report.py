@@ -46,7 +46,7 @@ def test_a_tried_row_with_no_change_is_the_recipe_and_each_change_changes_the_an
     found = np.ones(len(labels), bool)
     found[5] = False  # a missed hand gets no answer
     arrays = {"landmarks": landmarks, "letter": np.array([LETTERS[k] for k in labels]), "found": found,
-              "signer": np.tile(np.repeat(["s1", "s2"], 2), len(VALID_LABELS))}
+              "signer": np.tile(["s1", "s2", "s2", "s3"], len(VALID_LABELS))}  # s2: twice the photos
     from helpers.hands import vary_hands  # MediaPipe's world landmarks: the same hands, a little different, in metres
 
     arrays["world"] = vary_hands(landmarks, np.random.default_rng(1)) / 1000
@@ -59,3 +59,9 @@ def test_a_tried_row_with_no_change_is_the_recipe_and_each_change_changes_the_an
         assert changed.shape == recipe.shape and not changed[5].any()
         assert np.abs(changed - recipe).max() > 1e-4
         np.testing.assert_allclose(changed[found].sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_person_weights_make_every_person_weigh_the_same():
+    weights = hands_report.person_weights(np.array(["a", "b", "b", "b", "c", "c"]))
+    totals = {p: weights[np.array(list("abbbcc")) == p].sum() for p in "abc"}
+    assert np.allclose(list(totals.values()), 2.0) and np.isclose(weights.mean(), 1.0)
