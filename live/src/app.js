@@ -111,7 +111,7 @@ function finishRecording() {
   const stored = storedCalibration();
   stored[letter] = hands;
   localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
-  // Fitting the new head takes up to a second with all 24 letters recorded: say so, and let the page paint first.
+  // Fitting the new head takes a moment when many letters are recorded: say so, and let the page paint first.
   $("calibration-status").textContent = `Fitting the calibration to your ${letter}…`;
   requestAnimationFrame(() => setTimeout(() => { state.classifier = withCalibration(); }, 0));
 }

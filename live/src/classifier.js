@@ -70,8 +70,8 @@ function softmax(scores) {
 /**
  * helpers.hands.fit_softmax_regression, step for step: the weights ([features][classes]) and biases of a softmax
  * regression fitted to rows x with labels y, by Nesterov's accelerated gradient descent with a fixed step.
- * Flat Float64Arrays (weight of feature j for class m at j * k + m) keep it fast: in Node.js on a 2-core
- * server, 500 steps take about 0.06 s for 4 letters of 10 frames each, 0.3 s for 12 letters, 1 s for all 24.
+ * Flat Float64Arrays (weight of feature j for class m at j * k + m) keep it fast enough to run once per
+ * recording; its time grows with the number of recorded frames times the number of letters.
  */
 export function fitSoftmaxRegression(x, y, classes, c, steps) {
   const n = x.length;
