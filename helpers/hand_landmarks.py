@@ -173,17 +173,24 @@ class HandDetector:
         picture = open_photo(image)
         if max(picture.size) > MAX_SIDE:
             picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-        width, height = picture.size
         sizes = [(1.0, False)] + ([(1.0, True)] + [(s, pad) for s in RETRY_SCALES for pad in (False, True)]
                                   if self.retry_padded else [])
         for look, scale, padded in self._tries(picture, sizes):
-            shown = look if scale == 1.0 else look.resize(
-                (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
-            array = np.asarray(shown)
-            pad = int(round(PAD_FRACTION * max(array.shape[:2]))) if padded else 0
-            result = self._run(np.pad(array, ((pad, pad), (pad, pad), (0, 0))) if pad else array)
-            if result.hand_landmarks:
+            landmarks, handedness, world = self.detect_framed(look, scale, padded)
+            if len(landmarks):
                 break
+        padded = padded or scale != 1.0 or look is not picture  # found only on a retry
+        return Detection(landmarks, handedness, picture.size, padded, time.perf_counter() - start, world)
+
+    def detect_framed(self, picture: Image.Image, scale: float = 1.0, padded: bool = False):
+        """One try of :meth:`detect`: the landmarker on ``picture`` resized by ``scale`` and, if ``padded``, with a
+        border; returns ``(landmarks, handedness, world)``, the landmarks in pixels of ``picture``."""
+        width, height = picture.size
+        shown = picture if scale == 1.0 else picture.resize(
+            (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
+        array = np.asarray(shown)
+        pad = int(round(PAD_FRACTION * max(array.shape[:2]))) if padded else 0
+        result = self._run(np.pad(array, ((pad, pad), (pad, pad), (0, 0))) if pad else array)
         full_w, full_h = array.shape[1] + 2 * pad, array.shape[0] + 2 * pad
         hands = [  # back to pixels of the photo: undo the padding, then the scale
             [((p.x * full_w - pad) / scale, (p.y * full_h - pad) / scale, p.z * full_w / scale) for p in hand]
@@ -191,10 +198,9 @@ class HandDetector:
         ]
         landmarks = np.asarray(hands, dtype=np.float32).reshape(-1, 21, 3)
         handedness = [h[0].category_name for h in result.handedness]
-        padded = padded or scale != 1.0 or look is not picture  # found only on a retry
         world = np.asarray([[(p.x, p.y, p.z) for p in hand] for hand in getattr(result, "hand_world_landmarks", [])],
                            dtype=np.float32).reshape(-1, 21, 3)
-        return Detection(landmarks, handedness, (width, height), padded, time.perf_counter() - start, world)
+        return landmarks, handedness, world
 
 
 # --------------------------------------------------------------------------- drawing
