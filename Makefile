@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands calibration-study ablation robustness live live-benchmark clean distclean
+.PHONY: help venv check nbval browser readme-results test course benchmark photos lab student student-check colab-check site site-check length splits hands calibration-study second-look-study ablation robustness live live-benchmark clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ browser: $(STAMP) ## every notebook in JupyterLab + headless Chromium (Run All, 
 	$(PY) -m pytest tests/course/test_browser.py --browser-all -p no:cacheprovider $(if $(DATA),--data "$(DATA)")
 
 readme-results: $(STAMP) ## put build/course (and site-check's fast run), build/benchmark, build/ablation, build/robustness_study and build/hands results into results/ and the README
-	$(PY) -m tools.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/robustness_study.json),--robustness-study build/robustness_study.json) $(if $(wildcard build/hands.json),--hands build/hands.json) $(if $(wildcard build/calibration_study.json),--calibration-study build/calibration_study.json) $(if $(wildcard build/live.json),--live build/live.json)
+	$(PY) -m tools.readme_results $(if $(wildcard build/course/results.json),--course build/course/results.json) $(if $(wildcard build/site-check/course/results.json),--course-fast build/site-check/course/results.json) $(if $(wildcard build/benchmark.json),--benchmark build/benchmark.json) $(if $(wildcard build/ablation.json),--ablation build/ablation.json) $(if $(wildcard build/robustness_study.json),--robustness-study build/robustness_study.json) $(if $(wildcard build/hands.json),--hands build/hands.json) $(if $(wildcard build/calibration_study.json),--calibration-study build/calibration_study.json) $(if $(wildcard build/second_look_study.json),--second-look-study build/second_look_study.json) $(if $(wildcard build/live.json),--live build/live.json)
 
 test: check
 
@@ -99,6 +99,9 @@ hands: $(STAMP) ## hand landmarks + classifier, by signer: build/hands.json and 
 
 calibration-study: $(STAMP) ## calibration to one person: the first method (prototypes) vs the refit last layer the course uses, same folds and draws: build/calibration_study.json and .md (about 3 min)
 	$(PY) -m tools.calibration_study
+
+second-look-study: $(STAMP) ## the groups make hands reads worst, looked at again: other detector framings, the course CNN on the hand's box: build/second_look_study.json and .md (about 20 min the first time)
+	$(PY) -m tools.second_look_study
 
 lab: $(STAMP) ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

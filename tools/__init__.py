@@ -8,6 +8,7 @@ Each module, one line, with the ``make`` target that runs it (a test checks the 
 - ``photos_report``: ``make photos``: a trained CNN scored on real photos, per letter
 - ``hands_report``: ``make hands``: the hand classifier measured by person
 - ``calibration_study``: ``make calibration-study``: calibration to one person, the first method (prototypes) vs the refit last layer
+- ``second_look_study``: ``make second-look-study``: the worst-read groups looked at again (detector framings, the course CNN on the hand's box)
 - ``readme_results``: ``make readme-results``: the README's results tables from recorded runs
 - ``site``: ``make site``: the course website from the executed notebooks
 - ``course_length``: ``make length``: words and stated times of the core path and the Going-deeper parts

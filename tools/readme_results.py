@@ -30,7 +30,8 @@ from tools.course import format_value
 
 README = REPO_ROOT / "README.md"
 SNAPSHOTS = REPO_ROOT / "results"
-BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands", "calibration_study", "live")
+BLOCKS = ("course", "benchmark", "ablation", "robustness_study", "hands", "calibration_study", "second_look_study",
+          "live")
 
 
 def _begin(name: str) -> str:
@@ -120,6 +121,17 @@ def render_calibration_study(report: dict | None) -> str:
     return body.strip() + "\n\n(`results/calibration_study.json`, a copy of `build/calibration_study.json`.)"
 
 
+def render_second_look_study(report: dict | None) -> str:
+    """The ``make second-look-study`` rows: other framings for the detector, and the pixels of the hand's box."""
+    if report is None:
+        return ("_No second-look study recorded yet: run `make second-look-study`, then `make readme-results` "
+                "copies `build/second_look_study.json` to `results/second_look_study.json` and fills this in._")
+    from tools.second_look_study import markdown
+
+    body = markdown(report).split("\n", 2)[2]  # without its title line
+    return body.strip() + "\n\n(`results/second_look_study.json`, a copy of `build/second_look_study.json`.)"
+
+
 def render_live(report: dict | None) -> str:
     """The ``make live-benchmark`` figures: the live page's frame rate, and its letters on people it never saw."""
     if report is None:
@@ -167,7 +179,8 @@ def render(readme: str, folder: Path | None = None) -> str:
     """``readme`` with every generated block rewritten from the snapshots in ``folder``."""
     renderers = {"course": render_course, "benchmark": render_benchmark, "ablation": render_ablation,
                  "robustness_study": render_robustness_study, "hands": render_hands,
-                 "calibration_study": render_calibration_study, "live": render_live}
+                 "calibration_study": render_calibration_study, "second_look_study": render_second_look_study,
+                 "live": render_live}
     for name in BLOCKS:
         pattern = re.compile(re.escape(_begin(name)) + r"\n.*?\n" + re.escape(_end(name)), flags=re.S)
         if len(pattern.findall(readme)) != 1:
@@ -191,13 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hands", help="a hands.json of `make hands` to copy to results/hands.json first")
     parser.add_argument("--calibration-study", help="a calibration_study.json of `make calibration-study` to copy to "
                         "results/calibration_study.json first")
+    parser.add_argument("--second-look-study", help="a second_look_study.json of `make second-look-study` to copy to "
+                        "results/second_look_study.json first")
     parser.add_argument("--allow-fast", action="store_true", help="accept a fast-mode run (the README then says so)")
     parser.add_argument("--allow-partial", action="store_true", help="accept a course run that skipped or failed notebooks")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the README is out of date")
     args = parser.parse_args(argv)
     for name, source in (("course", args.course), ("course_fast", args.course_fast), ("benchmark", args.benchmark),
                          ("ablation", args.ablation), ("robustness_study", args.robustness_study),
-                         ("hands", args.hands), ("calibration_study", args.calibration_study), ("live", args.live)):
+                         ("hands", args.hands), ("calibration_study", args.calibration_study),
+                         ("second_look_study", args.second_look_study), ("live", args.live)):
         if source and not args.check:
             report = json.loads(Path(source).read_text())  # must be valid JSON before it replaces the snapshot
             if name.startswith("course") and set(report) != {"run", "notebooks"}:
