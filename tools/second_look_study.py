@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> dict:
               "how": (f"Leave one person out over {len(set(everyone['signer']))} groups (each person; the dev photos, "
                       f"whose people are not given, as one group) with `make hands`' recipe (seed {args.seed}, "
                       f"{args.epochs} epochs); a photo without a found hand counts as wrong. The pixel rows use "
-                      f"{model_path.name if crop is not None else 'no CNN'} and are scored on the people not in Sign "
+                      f"{model_path.parent.name if crop is not None else 'no CNN'} and are scored on the people not in Sign "
                       "Language MNIST only (its CNN has seen the 7 signers)."),
               "model": str(model_path) if crop is not None else None, **result,
               "seconds": round(time.perf_counter() - start, 1)}
