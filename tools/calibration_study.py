@@ -23,16 +23,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import time
 
 import numpy as np
 
-from helpers.config import NUM_CLASSES, build_dir
+from helpers.config import NUM_CLASSES
 from helpers.hand_eval import calibration_draw, signer_folds, take
 from helpers.hands import (CALIBRATION_WEIGHT, CalibratedClassifier, feature_space, features_for, letter_indices,
                            mirror, predict_proba, train_hand_classifier)
-from tools.cli import run_command
+from tools.cli import run_command, write_record
 
 KS = (1, 3, 5)
 DRAWS = 3
@@ -155,12 +154,7 @@ def main(argv: list[str] | None = None) -> dict:
                       f"epochs); k photos per letter of the held-out person calibrate it, top-1 on the rest of their "
                       f"photos (misses count wrong), {DRAWS} draws averaged, the same draws for every method."),
               **result, "seconds": round(time.perf_counter() - start, 1)}
-    out = build_dir() / "calibration_study.json"
-    out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
-    text = markdown(record)
-    out.with_suffix(".md").write_text(text)
-    print(text)
-    return record
+    return write_record("calibration_study", record, markdown)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""What every command does with an error: a few lines that say what failed and what to do, then exit 1.
+"""What every command does with an error: a few lines that say what failed and what to do, then exit 1; and
+where a study writes its record (:func:`write_record`).
 
 A learner or instructor who runs ``make course`` offline should read the notebook's own
 "What to do" message, not a Python traceback through papermill and the kernel's log lines.
@@ -8,6 +9,7 @@ A learner or instructor who runs ``make course`` offline should read the noteboo
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -61,3 +63,15 @@ def stderr_to(log: Path) -> Iterator[None]:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def write_record(name: str, record: dict, markdown: Callable[[dict], str]) -> dict:
+    """A study's record as ``build/<name>.json`` and its Markdown as ``build/<name>.md``, which is also printed."""
+    from helpers.config import build_dir
+
+    out = build_dir() / f"{name}.json"
+    out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    text = markdown(record)
+    out.with_suffix(".md").write_text(text)
+    print(text)
+    return record

@@ -19,6 +19,7 @@ from ``results/``: a figure typed into the README by hand is caught.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import shutil
@@ -110,26 +111,24 @@ def render_robustness_study(report: dict | None) -> str:
             + "\n\n(`results/robustness_study.json`, a copy of `build/robustness_study.json`, with every run.)")
 
 
+def render_study(name: str, target: str, what: str, report: dict | None) -> str:
+    """A study's own Markdown (its ``markdown`` function, without the title line), or what to run to get it."""
+    if report is None:
+        return (f"_No {what} recorded yet: run `make {target}`, then `make readme-results` copies `build/{name}.json` "
+                f"to `results/{name}.json` and fills this in._")
+    markdown = importlib.import_module(f"tools.{name}").markdown
+    body = markdown(report).split("\n", 2)[2]  # without its title line
+    return body.strip() + f"\n\n(`results/{name}.json`, a copy of `build/{name}.json`.)"
+
+
 def render_calibration_study(report: dict | None) -> str:
     """The ``make calibration-study`` comparison: the first method (prototypes) against the refit last layer."""
-    if report is None:
-        return ("_No calibration study recorded yet: run `make calibration-study`, then `make readme-results` "
-                "copies `build/calibration_study.json` to `results/calibration_study.json` and fills this in._")
-    from tools.calibration_study import markdown
-
-    body = markdown(report).split("\n", 2)[2]  # without its title line
-    return body.strip() + "\n\n(`results/calibration_study.json`, a copy of `build/calibration_study.json`.)"
+    return render_study("calibration_study", "calibration-study", "calibration study", report)
 
 
 def render_second_look_study(report: dict | None) -> str:
     """The ``make second-look-study`` rows: other framings for the detector, and the pixels of the hand's box."""
-    if report is None:
-        return ("_No second-look study recorded yet: run `make second-look-study`, then `make readme-results` "
-                "copies `build/second_look_study.json` to `results/second_look_study.json` and fills this in._")
-    from tools.second_look_study import markdown
-
-    body = markdown(report).split("\n", 2)[2]  # without its title line
-    return body.strip() + "\n\n(`results/second_look_study.json`, a copy of `build/second_look_study.json`.)"
+    return render_study("second_look_study", "second-look-study", "second-look study", report)
 
 
 def render_live(report: dict | None) -> str:

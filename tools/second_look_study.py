@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from helpers.config import NUM_CLASSES, artifacts_dir, build_dir
-from tools.cli import run_command
+from helpers.config import NUM_CLASSES, artifacts_dir
+from tools.cli import run_command, write_record
 
 #: The framings tried on every photo: (scale, padded with a border).
 FRAMINGS = ((1.0, False), (1.0, True), (0.5, False), (0.5, True))
@@ -224,12 +223,7 @@ def main(argv: list[str] | None = None) -> dict:
                       "Language MNIST only (its CNN has seen the 7 signers)."),
               "model": str(model_path) if crop is not None else None, **result,
               "seconds": round(time.perf_counter() - start, 1)}
-    out = build_dir() / "second_look_study.json"
-    out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
-    text = markdown(record)
-    out.with_suffix(".md").write_text(text)
-    print(text)
-    return record
+    return write_record("second_look_study", record, markdown)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ of, and multiplying two classifiers' probabilities keeps a photo without a hand 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -108,3 +110,14 @@ def test_each_row_is_scored_on_its_own_landmarks(everyone, monkeypatch):
     assert [r["mean_top1"] for r in pixel_rows] == [0.0, 1.0, 1.0]  # the CNN alone is wrong; times the recipe, right
     text = study.markdown({"title": "t", "date": "d", "command": "c", "seconds": 1, "how": "h", **result})
     assert "| webcam:x |" in text and "the recipe × the course's CNN" in text
+
+
+def test_the_record_is_written_as_json_and_markdown(tmp_path, monkeypatch, capsys):
+    from tools.cli import write_record
+
+    monkeypatch.setenv("COURSE_BUILD", str(tmp_path))
+    record = {"title": "t", "date": "d", "command": "c", "seconds": 1, "how": "h", "groups": ["g"],
+              "rows": {"r": {"people": 1, "mean_top1": 0.5, "worst_top1": 0.5, "worst_person": "g", "groups": {"g": 0.5}}}}
+    assert write_record("second_look_study", record, study.markdown) is record
+    assert json.loads((tmp_path / "second_look_study.json").read_text()) == record
+    assert (tmp_path / "second_look_study.md").read_text() == study.markdown(record) == capsys.readouterr().out[:-1]
