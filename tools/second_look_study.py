@@ -1,8 +1,8 @@
 """`make second-look-study`: can a second look lift the groups `make hands` reads worst (issue 23)?
 
 Leave one person out with the recipe of ``make hands`` (same seed, epochs and folds); only the input changes.
-In the dev photos, most of the recipe's mistakes on easy letters are hands whose landmarks came out wrong
-(squeezed into a blob, or on part of the hand), and the rest are closed fists that differ by a thumb. Two kinds of
+In the dev photos, many of the recipe's mistakes on easy letters are hands whose landmarks came out wrong
+(squeezed into a blob, or on part of the hand), and many others are closed fists that differ by a thumb. Two kinds of
 second look, each a row:
 
 - **other framings for the detector**: each photo also tried as it is, padded with a border, at half size and at
