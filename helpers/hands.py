@@ -360,9 +360,10 @@ def fit_softmax_regression(x: np.ndarray, y: np.ndarray, classes: np.ndarray, c:
     Gradient descent with momentum and a safe fixed step, so there is no learning rate to tune. It minimises
     ½‖W‖² + c · Σ cross-entropy (the bias not penalised), as scikit-learn's ``LogisticRegression(C=c)`` does, by
     Nesterov's accelerated gradient descent from zero with a fixed step 1 / L, L = c · λ / 2 + 1 (a bound on the
-    curvature; λ: the largest eigenvalue of [x 1]ᵀ[x 1], found by 30 steps of power iteration). Plain arithmetic in a fixed order, so that the live page's JavaScript
-    (``live/src/classifier.js``) runs the same steps and gets the same answer. 500 steps come within 0.02 in
-    probability of scikit-learn's solution on the test's data (tests/test_hands.py).
+    curvature; λ: the largest eigenvalue of [x 1]ᵀ[x 1], found by 30 steps of power iteration). Plain arithmetic
+    in a fixed order, so that the live page's JavaScript (``live/src/classifier.js``) runs the same steps and gets
+    the same answer. 500 steps come within 0.02 in probability of scikit-learn's solution on the test's data
+    (tests/test_hands.py).
     """
     x = np.asarray(x, dtype=np.float64)
     target = (np.asarray(y)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)

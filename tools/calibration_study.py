@@ -22,7 +22,6 @@ that person's photos (misses count wrong).
 from __future__ import annotations
 
 import argparse
-import datetime
 import time
 
 import numpy as np
@@ -147,14 +146,13 @@ def main(argv: list[str] | None = None) -> dict:
     everyone = join_sets(*sets.values())
     result = compare(everyone, args.seed, args.epochs, exclude=(NO_PERSON_IDS,))
     record = {"title": "Calibration to one person: prototypes or a refit last layer (issue 23)",
-              "date": datetime.datetime.now().isoformat(timespec="seconds"),
               "command": "python -m tools.calibration_study" + (f" --seed {args.seed}" if args.seed else ""),
               "how": (f"Leave one person out over {len(result['per_person'])} people (the dev photos left out: their "
                       f"people are not given); the recipe trained on everyone else (seed {args.seed}, {args.epochs} "
                       f"epochs); k photos per letter of the held-out person calibrate it, top-1 on the rest of their "
                       f"photos (misses count wrong), {DRAWS} draws averaged, the same draws for every method."),
-              **result, "seconds": round(time.perf_counter() - start, 1)}
-    return write_record("calibration_study", record, markdown)
+              **result}
+    return write_record("calibration_study", record, markdown, start)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ A learner or instructor who runs ``make course`` offline should read the noteboo
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,10 +67,13 @@ def stderr_to(log: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def write_record(name: str, record: dict, markdown: Callable[[dict], str]) -> dict:
-    """A study's record as ``build/<name>.json`` and its Markdown as ``build/<name>.md``, which is also printed."""
+def write_record(name: str, record: dict, markdown: Callable[[dict], str], started: float) -> dict:
+    """A study's record, with its date and its seconds since ``started`` (``time.perf_counter()``), as
+    ``build/<name>.json``, and its Markdown as ``build/<name>.md``, which is also printed."""
     from helpers.config import build_dir
 
+    record = {**record, "date": datetime.datetime.now().isoformat(timespec="seconds"),
+              "seconds": round(time.perf_counter() - started, 1)}
     out = build_dir() / f"{name}.json"
     out.write_text(json.dumps(record, indent=2, ensure_ascii=False))
     text = markdown(record)

@@ -21,7 +21,6 @@ second look, each a row:
 from __future__ import annotations
 
 import argparse
-import datetime
 import time
 from pathlib import Path
 
@@ -214,16 +213,14 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"The pixel rows are left out: {error}")
     result = study(everyone, np.concatenate(framings), crop, args.seed, args.epochs)
     record = {"title": "A second look for the groups the recipe reads worst (issue 23)",
-              "date": datetime.datetime.now().isoformat(timespec="seconds"),
               "command": "python -m tools.second_look_study" + (f" --seed {args.seed}" if args.seed else ""),
               "how": (f"Leave one person out over {len(set(everyone['signer']))} groups (each person; the dev photos, "
                       f"whose people are not given, as one group) with `make hands`' recipe (seed {args.seed}, "
                       f"{args.epochs} epochs); a photo without a found hand counts as wrong. The pixel rows use "
                       f"{model_path.parent.name if crop is not None else 'no CNN'} and are scored on the people not in Sign "
                       "Language MNIST only (its CNN has seen the 7 signers)."),
-              "model": str(model_path) if crop is not None else None, **result,
-              "seconds": round(time.perf_counter() - start, 1)}
-    return write_record("second_look_study", record, markdown)
+              "model": str(model_path) if crop is not None else None, **result}
+    return write_record("second_look_study", record, markdown, start)
 
 
 if __name__ == "__main__":

@@ -113,11 +113,14 @@ def test_each_row_is_scored_on_its_own_landmarks(everyone, monkeypatch):
 
 
 def test_the_record_is_written_as_json_and_markdown(tmp_path, monkeypatch, capsys):
+    import time
+
     from tools.cli import write_record
 
     monkeypatch.setenv("COURSE_BUILD", str(tmp_path))
-    record = {"title": "t", "date": "d", "command": "c", "seconds": 1, "how": "h", "groups": ["g"],
+    record = {"title": "t", "command": "c", "how": "h", "groups": ["g"],
               "rows": {"r": {"people": 1, "mean_top1": 0.5, "worst_top1": 0.5, "worst_person": "g", "groups": {"g": 0.5}}}}
-    assert write_record("second_look_study", record, study.markdown) is record
-    assert json.loads((tmp_path / "second_look_study.json").read_text()) == record
-    assert (tmp_path / "second_look_study.md").read_text() == study.markdown(record) == capsys.readouterr().out[:-1]
+    written = write_record("second_look_study", record, study.markdown, time.perf_counter() - 2.0)
+    assert written["seconds"] >= 2.0 and written["date"][:2] == "20" and written["rows"] == record["rows"]
+    assert json.loads((tmp_path / "second_look_study.json").read_text()) == written
+    assert (tmp_path / "second_look_study.md").read_text() == study.markdown(written) == capsys.readouterr().out[:-1]
